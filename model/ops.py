@@ -1,0 +1,327 @@
+"""The one command language: parse a line into an `Op`, and write an `Op` back as canonical text.
+
+Scenario steps, the app's command box, `cachescope run` and the trace importers all go through here.
+Verbs are not listed in this module: each subsystem registers its own with `command(...)`, and
+`parse` consults the registry (see `model.registry`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from model.errors import CommandError
+
+
+@dataclass(frozen=True, slots=True)
+class ArgKind:
+    """How one argument is read from a word and written back.
+
+    `convert` raises ValueError with a message saying what was expected.
+    """
+
+    name: str
+    convert: Callable[[str], Any]
+    format: Callable[[Any], str] = str
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        raise ValueError(f"expected a number (decimal, or hex as 0x...), got {text!r}") from None
+
+
+def _nonneg(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise ValueError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _path(text: str) -> str:
+    if not text:
+        raise ValueError("expected a path, got an empty word")
+    return text
+
+
+def _name(text: str) -> str:
+    if not text or "/" in text or "\0" in text:
+        raise ValueError(f"expected one path component (no '/'), got {text!r}")
+    return text
+
+
+def _quote(text: str) -> str:
+    return shlex.quote(text) if text else "''"
+
+
+def id_kind(prefix: str, what: str) -> ArgKind:
+    """An object id such as ``vp7`` (prefix ``vp``): kept as the id string."""
+    pattern = re.compile(rf"{re.escape(prefix)}\d+")
+
+    def convert(text: str) -> str:
+        if not pattern.fullmatch(text):
+            raise ValueError(f"expected {what} id like {prefix}7, got {text!r}")
+        return text
+
+    return ArgKind(f"{prefix.upper()}N", convert)
+
+
+def choice_kind(name: str, choices: tuple[str, ...]) -> ArgKind:
+    """One word out of a fixed set (case-insensitive on input, canonical case on output)."""
+    by_lower = {c.lower(): c for c in choices}
+
+    def convert(text: str) -> str:
+        try:
+            return by_lower[text.lower()]
+        except KeyError:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {text!r}") from None
+
+    return ArgKind(name, convert)
+
+
+INT = ArgKind("N", _int)
+COUNT = ArgKind("N", _nonneg)
+ADDR = ArgKind("ADDR", _nonneg, lambda v: hex(v))
+PATH = ArgKind("PATH", _path, _quote)
+NAME = ArgKind("NAME", _name, _quote)
+TEXT = ArgKind("TEXT", str, _quote)
+WORD = ArgKind("WORD", _path, _quote)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of a verb.
+
+    Attributes:
+        name: the keyword the handler receives.
+        kind: how the word is read and written.
+        optional: may be left out (trailing positionals only); the handler then gets `default`.
+        keyword: written as ``name=value`` anywhere after the verb (e.g. ``ns=1``).
+        flag: a switch written as ``-name`` (e.g. ``-f``); the handler gets a bool.
+        rest: takes every remaining word, joined by spaces (free text such as narration).
+    """
+
+    name: str
+    kind: ArgKind = WORD
+    optional: bool = False
+    default: Any = None
+    keyword: bool = False
+    flag: bool = False
+    rest: bool = False
+
+    def usage(self) -> str:
+        if self.flag:
+            return f"[-{self.name}]"
+        if self.keyword:
+            return f"[{self.name}={self.kind.name}]"
+        word = f"{self.name.upper()}..." if self.rest else self.name.upper()
+        return f"[{word}]" if self.optional else word
+
+
+Handler = Callable[..., list]
+
+
+@dataclass(frozen=True, slots=True)
+class VerbSpec:
+    """A verb of the command language: its parameters, its help line and the handler that applies it."""
+
+    verb: str
+    params: tuple[Param, ...]
+    summary: str
+    part: str
+    handler: Handler
+    example: str = ""
+
+    @property
+    def positionals(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if not (p.keyword or p.flag))
+
+    def usage(self) -> str:
+        return " ".join([self.verb, *(p.usage() for p in self.params)])
+
+
+VERBS: dict[str, VerbSpec] = {}
+
+
+def command(verb: str, *params: Param, summary: str, part: str, example: str = "") -> Callable[[Handler], Handler]:
+    """Register `verb` with its parameters; the decorated function applies it to a System.
+
+    The handler is called as ``handler(system, **arguments)`` and returns a list of Events.
+    """
+
+    def register(handler: Handler) -> Handler:
+        if verb in VERBS:
+            raise RuntimeError(f"verb {verb!r} registered twice")
+        VERBS[verb] = VerbSpec(verb, params, summary, part, handler, example)
+        return handler
+
+    return register
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One operation: a verb and its converted arguments, in the verb's parameter order."""
+
+    verb: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        return dict(self.args)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        for key, value in self.args:
+            if key == name:
+                return value
+        return default
+
+    def __str__(self) -> str:
+        return to_text(self)
+
+
+def make(verb: str, **arguments: Any) -> Op:
+    """Build an Op from Python values (for importers and tests), filling defaults, checking names."""
+    spec = spec_for(verb)
+    known = {p.name for p in spec.params}
+    unknown = set(arguments) - known
+    if unknown:
+        raise CommandError(f"{verb} has no parameter {sorted(unknown)[0]!r}", hint=spec.usage())
+    args = []
+    for param in spec.params:
+        if param.name in arguments:
+            args.append((param.name, arguments[param.name]))
+        elif param.flag:
+            args.append((param.name, False))
+        elif param.optional or param.keyword:
+            args.append((param.name, param.default))
+        else:
+            raise CommandError(f"{verb} needs {param.name.upper()}", hint=spec.usage())
+    return Op(verb, tuple(args))
+
+
+def to_text(op: Op) -> str:
+    """The canonical text of an Op; `parse(to_text(op)) == op` for every Op that `parse` produced."""
+    spec = VERBS.get(op.verb)
+    if spec is None:
+        return " ".join([op.verb, *(str(v) for _, v in op.args)])
+    words = [op.verb]
+    values = op.kwargs
+    for param in spec.params:
+        value = values.get(param.name, param.default)
+        if param.flag:
+            if value:
+                words.append(f"-{param.name}")
+        elif param.keyword:
+            if value is not None and value != param.default:
+                words.append(f"{param.name}={param.kind.format(value)}")
+        elif value is not None:
+            words.append(param.kind.format(value))
+    return " ".join(words)
+
+
+def ensure_loaded() -> None:
+    """Import every module under `model.commands`, which registers all verbs and subsystems."""
+    from model import commands  # noqa: F401  (import for its registrations)
+
+
+def spec_for(verb: str) -> VerbSpec:
+    """The spec of `verb`, or a CommandError naming the closest known verb."""
+    ensure_loaded()
+    spec = VERBS.get(verb)
+    if spec is None:
+        close = difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else "type 'help' for the list of verbs"
+        raise CommandError(f"unknown verb {verb!r}", word=0, hint=hint)
+    return spec
+
+
+def split_words(line: str) -> list[str]:
+    """Split a line into words as a shell would, dropping a trailing ``# comment``."""
+    lexer = shlex.shlex(line, posix=True)
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        return list(lexer)
+    except ValueError as exc:
+        raise CommandError(f"cannot split the line into words: {exc}", hint="check the quotes") from None
+
+
+def is_blank(line: str) -> bool:
+    """True for a line with no command (empty, spaces or only a comment)."""
+    return not split_words(line)
+
+
+def parse(line: str) -> Op:
+    """Parse one command line into an Op; raise CommandError naming the wrong word and what was expected."""
+    words = split_words(line)
+    if not words:
+        raise CommandError("empty command", hint="type a verb such as 'lookup /etc' or 'help'")
+    verb, rest = words[0], words[1:]
+    spec = spec_for(verb)
+    values: dict[str, Any] = {}
+    positionals: list[tuple[int, str]] = []
+    by_keyword = {p.name: p for p in spec.params if p.keyword}
+    by_flag = {f"-{p.name}": p for p in spec.params if p.flag}
+    takes_rest = any(p.rest for p in spec.params)
+    for index, word in enumerate(rest, start=1):
+        if not takes_rest or not positionals:
+            key, eq, raw = word.partition("=")
+            if eq and key in by_keyword:
+                values[key] = _convert(by_keyword[key], raw, index, spec)
+                continue
+            if word in by_flag:
+                values[by_flag[word].name] = True
+                continue
+        positionals.append((index, word))
+    _bind_positionals(spec, positionals, values)
+    args = []
+    for param in spec.params:
+        if param.flag:
+            args.append((param.name, values.get(param.name, False)))
+        else:
+            args.append((param.name, values.get(param.name, param.default)))
+    return Op(verb, tuple(args))
+
+
+def _bind_positionals(spec: VerbSpec, words: list[tuple[int, str]], values: dict[str, Any]) -> None:
+    params = spec.positionals
+    required = sum(1 for p in params if not p.optional)
+    rest_param = params[-1] if params and params[-1].rest else None
+    if len(words) < required:
+        missing = params[len(words)]
+        raise CommandError(
+            f"{spec.verb} needs {missing.name.upper()}",
+            word=len(words) + 1,
+            hint=f"usage: {spec.usage()}",
+        )
+    if rest_param is None and len(words) > len(params):
+        index, word = words[len(params)]
+        raise CommandError(
+            f"{spec.verb} takes {_count(len(params))}, got an extra word {word!r}",
+            word=index,
+            hint=f"usage: {spec.usage()}",
+        )
+    for param, (index, word) in zip(params, words, strict=False):
+        if param.rest:
+            tail = " ".join(w for _, w in words[params.index(param) :])
+            values[param.name] = _convert(param, tail, index, spec)
+            break
+        values[param.name] = _convert(param, word, index, spec)
+
+
+def _convert(param: Param, word: str, index: int, spec: VerbSpec) -> Any:
+    try:
+        return param.kind.convert(word)
+    except ValueError as exc:
+        raise CommandError(
+            f"{spec.verb}: {param.name.upper()} {exc}", word=index, hint=f"usage: {spec.usage()}"
+        ) from None
+
+
+def _count(n: int) -> str:
+    return "no arguments" if n == 0 else ("1 argument" if n == 1 else f"{n} arguments")

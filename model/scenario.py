@@ -1,0 +1,145 @@
+"""Scenario files (TOML): title, about, [config] and [[step]] tables with `do` and `say`.
+
+Loading validates everything up front (unknown keys, bad commands, bad config values) and reports the
+file, the step number and what was expected, so a teacher finds a typo before class, not during it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from model.errors import CommandError, ScenarioError
+from model.ops import Op, make, parse
+from model.parts import resolve_config
+from model.timeline import Step, Timeline
+
+TOP_KEYS = ("title", "about", "config", "step")
+STEP_KEYS = ("do", "say")
+BUILTIN_PACKAGE = "model.scenarios"
+DEFAULT_SCENARIO = "tour"
+
+
+@dataclass(slots=True)
+class Scenario:
+    """A loaded, validated scenario."""
+
+    title: str
+    about: str
+    config: dict[str, Any]
+    steps: list[Step]
+    source: str
+    raw_config: dict[str, Any] = field(default_factory=dict)
+
+    def timeline(self, **options: Any) -> Timeline:
+        """A fresh Timeline at position 0 over this scenario's steps."""
+        return Timeline(self.steps, self.raw_config, **options)
+
+
+def loads(text: str, source: str = "<string>") -> Scenario:
+    """Load a scenario from TOML text; `source` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, f"not valid TOML: {exc}") from None
+    return from_dict(data, source)
+
+
+def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
+    """Validate parsed TOML data into a Scenario."""
+    _reject_unknown(data, TOP_KEYS, source, None, "top-level key")
+    title = _string(data, "title", source, None, default=Path(source).stem)
+    about = _string(data, "about", source, None, default="")
+    raw_config = data.get("config", {})
+    if not isinstance(raw_config, Mapping):
+        raise ScenarioError(source, "[config] must be a table", hint="e.g. [config] then key = value lines")
+    try:
+        config = resolve_config(raw_config)
+    except ValueError as exc:
+        raise ScenarioError(source, f"[config]: {exc}") from None
+    raw_steps = data.get("step", [])
+    if not isinstance(raw_steps, list):
+        raise ScenarioError(source, "'step' must be an array of tables", hint="write each step as [[step]]")
+    steps = [_step(raw, source, number) for number, raw in enumerate(raw_steps, start=1)]
+    return Scenario(title, about, config, steps, source, dict(raw_config))
+
+
+def _step(raw: Any, source: str, number: int) -> Step:
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(source, "a step must be a table with 'do' and/or 'say'", step=number)
+    _reject_unknown(raw, STEP_KEYS, source, number, "step key")
+    say = _string(raw, "say", source, number, default="")
+    do = _string(raw, "do", source, number, default="")
+    if not do and not say:
+        raise ScenarioError(source, "a step needs 'do' (a command) or 'say' (narration)", step=number)
+    if not do:
+        return Step(make("say", text=say), say)
+    try:
+        op: Op = parse(do)
+    except CommandError as exc:
+        raise ScenarioError(source, f"'do = {do}': {exc.message}", step=number, hint=exc.hint) from None
+    return Step(op, say)
+
+
+def _string(data: Mapping[str, Any], key: str, source: str, step: int | None, *, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise ScenarioError(source, f"{key!r} must be a string, got {type(value).__name__}", step=step)
+    return value
+
+
+def _reject_unknown(data: Mapping[str, Any], known: tuple[str, ...], source: str, step: int | None, what: str) -> None:
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
+            raise ScenarioError(source, f"unknown {what} {key!r}", step=step, hint=hint)
+
+
+def load_file(path: str | Path) -> Scenario:
+    """Load a scenario file, with clear errors for a missing file, a directory or undecodable bytes."""
+    path = Path(path)
+    source = str(path)
+    if path.is_dir():
+        raise ScenarioError(source, "is a directory, not a scenario file", hint="give a .toml file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, "no such file", hint="'cachescope --list' shows the built-in scenarios") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, "not a text file (not UTF-8)") from None
+    except OSError as exc:
+        raise ScenarioError(source, f"cannot read: {exc.strerror or exc}") from None
+    return loads(text, source)
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with the package."""
+    files = resources.files(BUILTIN_PACKAGE)
+    return sorted(f.name[:-5] for f in files.iterdir() if f.name.endswith(".toml"))
+
+
+def load_builtin(name: str) -> Scenario:
+    """Load a built-in scenario by name."""
+    if name not in builtin_names():
+        close = difflib.get_close_matches(name, builtin_names(), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "'cachescope --list' shows them"
+        raise ScenarioError(name, "no built-in scenario of that name", hint=hint)
+    text = resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return loads(text, f"{name}.toml")
+
+
+def resolve(arg: str | None) -> Scenario:
+    """A scenario from a command-line argument: a built-in name, a path, or None for the default."""
+    if arg is None:
+        return load_builtin(DEFAULT_SCENARIO)
+    if "/" not in arg and not arg.endswith(".toml") and arg in builtin_names():
+        return load_builtin(arg)
+    if not Path(arg).exists() and "/" not in arg and not arg.endswith(".toml"):
+        return load_builtin(arg)
+    return load_file(arg)

@@ -1,0 +1,67 @@
+"""System: the one simulated machine. It owns every subsystem and applies operations to them."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from model.errors import CommandError
+from model.events import Event
+from model.ops import Op, ensure_loaded, spec_for
+from model.parts import OpError, Part, ordered_parts, resolve_config
+
+SCHEMA_VERSION = 1
+
+
+class System:
+    """Every subsystem of the simulated machine, built from the registry with one validated config."""
+
+    __slots__ = ("config", "parts")
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        ensure_loaded()
+        self.config: dict[str, Any] = resolve_config(config or {})
+        self.parts: dict[str, Part] = {spec.name: spec.factory(self.config) for spec in ordered_parts()}
+
+    def part(self, name: str) -> Any:
+        """The subsystem registered as `name`."""
+        return self.parts[name]
+
+    def apply(self, op: Op) -> list[Event]:
+        """Apply one operation and return what happened. Refused operations come back as error events."""
+        try:
+            spec = spec_for(op.verb)
+        except CommandError as exc:
+            return [Event("error", str(exc))]
+        try:
+            return spec.handler(self, **op.kwargs)
+        except OpError as exc:
+            return [Event("error", f"{op.verb}: {exc.text}", refs=exc.refs, explain=exc.hint, errno=exc.errno)]
+
+    def copy(self) -> System:
+        """An independent copy, for checkpoints."""
+        return copy.deepcopy(self)
+
+    def describe(self, ref: str) -> str | None:
+        """What the object with id `ref` is, from whichever subsystem owns it."""
+        for part in self.parts.values():
+            text = part.describe(ref)
+            if text is not None:
+                return text
+        return None
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Every subsystem's counters, under the kernel's names."""
+        return {name: part.stats() for name, part in self.parts.items() if part.stats()}
+
+    def check(self) -> list[str]:
+        """Invariant violations across all subsystems, each prefixed with its subsystem."""
+        return [f"{name}: {problem}" for name, part in self.parts.items() for problem in part.check()]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dump of the whole state; the schema is documented in README.md."""
+        out: dict[str, Any] = {"schema": SCHEMA_VERSION, "config": dict(self.config)}
+        for name, part in self.parts.items():
+            out[name] = part.to_dict()
+        return out

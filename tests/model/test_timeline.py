@@ -1,0 +1,110 @@
+"""Timeline: stepping, time travel with bounded replay, breakpoints, and truncating the future."""
+
+import json
+
+from model.events import Event
+from model.ops import parse
+from model.system import System
+from model.timeline import Breakpoint, Step, Timeline
+
+
+def _steps(n: int) -> list[Step]:
+    return [Step(parse(f"say line {i}"), f"narration {i}") for i in range(1, n + 1)]
+
+
+def _replayed_state(steps: list[Step], n: int) -> dict:
+    system = System()
+    for step in steps[:n]:
+        system.apply(step.op)
+    return system.to_dict()
+
+
+def test_step_back_and_ends():
+    timeline = Timeline(_steps(3))
+    assert timeline.back() is False
+    assert [e.text for e in timeline.step()] == ["line 1"]
+    assert timeline.position == 1
+    assert timeline.back() is True
+    assert timeline.position == 0
+    for _ in range(3):
+        timeline.step()
+    assert timeline.step() is None
+    assert timeline.at_end
+
+
+def test_goto_equals_replay_from_scratch():
+    steps = _steps(50)
+    timeline = Timeline(steps, checkpoint_every=8)
+    for target in [50, 3, 17, 0, 49, 24]:
+        timeline.goto(target)
+        assert timeline.position == target
+        assert json.dumps(timeline.system.to_dict()) == json.dumps(_replayed_state(steps, target))
+
+
+def test_back_replays_at_most_checkpoint_every_ops():
+    timeline = Timeline(_steps(500), checkpoint_every=16)
+    timeline.goto(500)
+    worst = 0
+    for _ in range(100):
+        timeline.back()
+        worst = max(worst, timeline.replayed)
+    assert worst <= 16
+    assert timeline.position == 400
+
+
+def test_events_are_recorded_per_step_and_kept_when_going_back():
+    timeline = Timeline(_steps(5))
+    timeline.goto(5)
+    timeline.goto(2)
+    assert timeline.current_events == (Event("say", "line 2"),)
+    assert timeline.events_of(5) == (Event("say", "line 5"),)
+
+
+def test_run_until_forward_and_backward():
+    timeline = Timeline(_steps(10))
+    hit = timeline.run_until(lambda n, step, events: "7" in events[0].text)
+    assert hit == 7 and timeline.position == 7
+    back = timeline.run_until(lambda n, step, events: "3" in events[0].text, backward=True)
+    assert back == 3 and timeline.position == 3
+    assert timeline.run_until(lambda *_: False) is None
+    assert timeline.position == 10
+
+
+def test_breakpoints_by_verb_kind_ref_and_errno():
+    step = Step(parse("stats"))
+    events = [Event("namecache.hit", "x", refs=("vp9",)), Event("cpu.flush", "y", errno="EFAULT")]
+    assert Breakpoint("verb", "stats").matches(step, events)
+    assert not Breakpoint("verb", "say").matches(step, events)
+    assert Breakpoint("kind", "namecache.*").matches(step, events)
+    assert not Breakpoint("kind", "namecache.miss").matches(step, events)
+    assert Breakpoint("ref", "vp9").matches(step, events)
+    assert Breakpoint("errno", "EFAULT").matches(step, events)
+    assert Breakpoint("errno", "any").matches(step, events)
+    assert not Breakpoint("errno", "ENOENT").matches(step, events)
+    assert not Breakpoint("ref", "vp9", enabled=False).matches(step, events)
+
+
+def test_run_to_breakpoint_stops_at_the_matching_step():
+    timeline = Timeline([*_steps(4), Step(parse("stats")), *_steps(3)])
+    timeline.breakpoints.append(Breakpoint("verb", "stats"))
+    assert timeline.run_to_breakpoint() == 5
+    assert timeline.run_to_breakpoint() is None
+    assert timeline.run_to_breakpoint(backward=True) == 5
+
+
+def test_append_truncates_the_future():
+    timeline = Timeline(_steps(6), checkpoint_every=2)
+    timeline.goto(6)
+    timeline.goto(3)
+    timeline.append(parse("stats"))
+    assert timeline.length == 4 and timeline.position == 4
+    assert timeline.current_step.op.verb == "stats"
+    timeline.goto(0)
+    timeline.goto(4)
+    assert timeline.current_step.op.verb == "stats"
+
+
+def test_unknown_object_is_an_error_event_not_an_exception():
+    events = System().apply(parse("state vp99"))
+    assert len(events) == 1 and events[0].is_error
+    assert "vp99" in events[0].text

@@ -1,0 +1,62 @@
+"""The app driven through Textual's pilot: stepping, going back, the help screen, and a snapshot."""
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from textual.widgets import Static
+
+from model.scenario import resolve
+from viz.app import CacheScopeApp
+from viz.help import HelpScreen
+from viz.panels import EventLog, Narration
+
+APPS = Path(__file__).parent / "apps"
+
+
+async def test_step_and_back_move_the_timeline_and_the_header():
+    app = CacheScopeApp(resolve(None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.sub_title == f"step 0 / {app.timeline.length}"
+        await pilot.press("n", "space")
+        assert app.timeline.position == 2
+        assert app.sub_title == f"step 2 / {app.timeline.length}"
+        log = app.query_one(EventLog)
+        assert "step 2: state" in log.line_text(log.row_count - 2).plain
+        await pilot.press("b")
+        assert app.timeline.position == 1
+        assert all(step == 1 for step, _ in log._rows)
+
+
+async def test_narration_follows_the_step():
+    app = CacheScopeApp(resolve(None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        narration = app.query_one(Narration)
+        assert "Welcome to cachescope" in str(narration.render())
+
+
+async def test_step_past_the_end_stays_at_the_end():
+    app = CacheScopeApp(resolve(None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(app.timeline.length + 2):
+            await pilot.press("n")
+        assert app.timeline.position == app.timeline.length
+
+
+async def test_help_screen_lists_keys_and_verbs_and_closes():
+    app = CacheScopeApp(resolve(None))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=200, record=True, file=io.StringIO())
+        for widget in app.screen.query(Static):
+            console.print(widget.content)
+        text = console.export_text()
+        assert "Step" in text and "stats" in text and "say TEXT..." in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def test_snapshot_tour_after_two_steps(snap_compare):
+    assert snap_compare(APPS / "tour_app.py", press=["n", "n"], terminal_size=(100, 30))

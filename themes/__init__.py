@@ -1,0 +1,1 @@
+"""Themes for the app (Textual Theme objects). Imports nothing of ours."""

@@ -1,0 +1,96 @@
+"""CacheScopeApp: the step-through debugger's window. It renders the model and sends it ops."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from model.scenario import Scenario
+from model.timeline import Timeline
+from viz.help import HelpScreen
+from viz.panels import SUBSYSTEM_PANELS, EventLog, Narration, StepView
+from viz.panels._overview import OverviewPanel
+
+
+class CacheScopeApp(App[None]):
+    """Panels over one simulated machine, stepped forward and back through a scenario."""
+
+    TITLE = "cachescope"
+    CSS = """
+    #panels { height: 2fr; }
+    #bottom { height: 1fr; min-height: 6; }
+    #log { width: 3fr; }
+    #narration { width: 2fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,space", "step", "Step"),
+        Binding("b", "back", "Back"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, scenario: Scenario, *, timeline: Timeline | None = None) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.timeline = timeline if timeline is not None else scenario.timeline()
+        self.title = scenario.title
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◈")
+        with TabbedContent(id="panels"):
+            with TabPane("overview", id="tab-overview"):
+                yield OverviewPanel(self.scenario.title, self.scenario.about, id="overview")
+            for panel_class in SUBSYSTEM_PANELS:
+                with TabPane(panel_class.TAB_TITLE, id=f"tab-{panel_class.TAB_TITLE}"):
+                    yield panel_class()
+        with Horizontal(id="bottom"):
+            yield EventLog(id="log")
+            yield Narration(self.scenario.about, id="narration")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def view(self) -> StepView:
+        """The moment currently shown."""
+        t = self.timeline
+        return StepView(t.system, t.position, t.length, t.current_step, t.current_events)
+
+    def refresh_view(self) -> None:
+        """Bring every panel, the log and the header up to the timeline's position."""
+        view = self.view()
+        self.sub_title = f"step {view.position} / {view.length}"
+        for panel in self.query("TabPane > *"):
+            if hasattr(panel, "show"):
+                panel.show(view)
+        self.query_one(EventLog).sync(self.timeline)
+        self.query_one(Narration).show(view)
+
+    def action_step(self) -> None:
+        """Apply the next step (the bell rings at the end of the script)."""
+        if self.timeline.step() is None:
+            self.bell()
+            self.notify("end of the scenario", timeout=2)
+        self.refresh_view()
+
+    def action_back(self) -> None:
+        """Undo one step."""
+        if not self.timeline.back():
+            self.bell()
+        self.refresh_view()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_help()))
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(keys, description) for every app binding, for the help screen."""
+        rows = []
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding):
+                keys = ", ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))
+                rows.append((keys, binding.description))
+        return rows

@@ -1,0 +1,115 @@
+"""The `cachescope` command: open the app, run a scenario headless, list built-ins.
+
+Exit status: 0 on success, 1 when a step was refused by the model (an error event), 2 on bad usage
+or a bad scenario (the message goes to stderr and names the file and step).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from model import __version__
+from model.errors import ScenarioError
+from model.scenario import DEFAULT_SCENARIO, Scenario, builtin_names, load_builtin, resolve
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+SUBCOMMANDS = ("run",)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with 2 and a one-line hint, as every cachescope error does."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _main_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cachescope",
+        description="A step-through visual debugger for the kernel caches around the VFS.",
+        epilog="Subcommands: 'cachescope run SCENARIO [--json] [--state]' runs without the app.",
+    )
+    parser.add_argument("scenario", nargs="?", help=f"built-in name or .toml file (default: {DEFAULT_SCENARIO})")
+    parser.add_argument("--list", action="store_true", help="list the built-in scenarios and exit")
+    parser.add_argument("--version", action="version", version=f"cachescope {__version__}")
+    return parser
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cachescope run", description="Run a scenario headless and print its events.")
+    parser.add_argument("scenario", help="built-in name or .toml file")
+    parser.add_argument("--json", action="store_true", help="one JSON object per step: {step, op, say, events}")
+    parser.add_argument("--state", action="store_true", help="print the final state (System.to_dict) as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in SUBCOMMANDS:
+        return _run(_run_parser().parse_args(args[1:]), sys.stdout)
+    options = _main_parser().parse_args(args)
+    if options.list:
+        return _list(sys.stdout)
+    scenario = _load_or_report(options.scenario)
+    if scenario is None:
+        return EXIT_USAGE
+    from viz.app import CacheScopeApp  # imported late: `run` and `--list` need no Textual
+
+    CacheScopeApp(scenario).run()
+    return EXIT_OK
+
+
+def _load_or_report(arg: str | None) -> Scenario | None:
+    try:
+        return resolve(arg)
+    except ScenarioError as exc:
+        print(f"cachescope: {exc}", file=sys.stderr)
+        return None
+
+
+def _list(out: TextIO) -> int:
+    for name in builtin_names():
+        scenario = load_builtin(name)
+        marker = " (default)" if name == DEFAULT_SCENARIO else ""
+        out.write(f"{name:24} {scenario.title}{marker}\n")
+    return EXIT_OK
+
+
+def _run(options: argparse.Namespace, out: TextIO) -> int:
+    scenario = _load_or_report(options.scenario)
+    if scenario is None:
+        return EXIT_USAGE
+    timeline = scenario.timeline()
+    refused = False
+    while (events := timeline.step()) is not None:
+        step = timeline.current_step
+        assert step is not None
+        refused = refused or any(e.is_error for e in events)
+        if options.json:
+            record = {
+                "step": timeline.position,
+                "op": str(step.op),
+                "say": step.say,
+                "events": [e.to_dict() for e in events],
+            }
+            out.write(json.dumps(record) + "\n")
+        elif not options.state:
+            out.write(f"step {timeline.position}: {step.op}\n")
+            for event in events:
+                func = f"{event.func}: " if event.func else ""
+                errno = f" [{event.errno}]" if event.errno else ""
+                out.write(f"  {event.kind:24} {func}{event.text}{errno}\n")
+    if options.state:
+        state = timeline.system.to_dict()
+        out.write(json.dumps({"state": state} if options.json else state, indent=None if options.json else 2) + "\n")
+    return EXIT_REFUSED if refused else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

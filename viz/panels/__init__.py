@@ -1,0 +1,10 @@
+"""Panels: one widget per model view. A subsystem panel is added by listing its class here."""
+
+from viz.panels._base import StepView, SubsystemPanel
+from viz.panels._event_log import EventLog
+from viz.panels._narration import Narration
+
+SUBSYSTEM_PANELS: list[type] = []
+"""Subsystem panel classes (Widget + SubsystemPanel), shown as tabs in this order."""
+
+__all__ = ["SUBSYSTEM_PANELS", "EventLog", "Narration", "StepView", "SubsystemPanel"]
