@@ -209,19 +209,23 @@ def to_text(op: Op) -> str:
     spec = VERBS.get(op.verb)
     if spec is None:
         return " ".join([op.verb, *(str(v) for _, v in op.args)])
-    words = [op.verb]
     values = op.kwargs
+    positional: list[tuple[Param, Any]] = []
+    extra: list[str] = []
     for param in spec.params:
         value = values.get(param.name, param.default)
         if param.flag:
             if value:
-                words.append(f"-{param.name}")
+                extra.append(f"-{param.name}")
         elif param.keyword:
             if value is not None and value != param.default:
-                words.append(f"{param.name}={param.kind.format(value)}")
-        elif value is not None:
-            words.append(param.kind.format(value))
-    return " ".join(words)
+                extra.append(f"{param.name}={param.kind.format(value)}")
+        else:
+            positional.append((param, value))
+    while positional and positional[-1][0].optional and positional[-1][1] in (None, positional[-1][0].default):
+        positional.pop()
+    words = [op.verb, *(param.kind.format(value) for param, value in positional if value is not None)]
+    return " ".join(words + extra)
 
 
 def ensure_loaded() -> None:

@@ -86,6 +86,9 @@ def ordered_parts() -> list[PartSpec]:
 
 def resolve_config(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a `[config]` table and fill defaults; ValueError names the bad key and what is expected."""
+    from model.ops import ensure_loaded  # late: the command modules register the keys and import this module
+
+    ensure_loaded()
     for key in raw:
         if key not in CONFIG_KEYS:
             close = difflib.get_close_matches(key, CONFIG_KEYS, n=1, cutoff=0.6)

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from model.ops import VERBS
 from model.scenario import Scenario
 from model.timeline import Timeline
 from viz.help import HelpScreen
@@ -37,7 +38,7 @@ class CacheScopeApp(App[None]):
         super().__init__()
         self.scenario = scenario
         self.timeline = timeline if timeline is not None else scenario.timeline()
-        self.title = scenario.title
+        self.sub_title = scenario.title
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◈")
@@ -53,7 +54,17 @@ class CacheScopeApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        tab = self.initial_tab()
+        if tab is not None:
+            self.query_one(TabbedContent).active = tab
         self.refresh_view()
+
+    def initial_tab(self) -> str | None:
+        """The tab of the first panel that draws the part the scenario's first real step acts on."""
+        parts = [VERBS[s.op.verb].part for s in self.timeline.steps if s.op.verb in VERBS]
+        first = next((p for p in parts if p != "core"), None)
+        panel = next((c for c in SUBSYSTEM_PANELS if getattr(c, "PART", "") == first), None)
+        return f"tab-{panel.TAB_TITLE}" if panel is not None else None
 
     def view(self) -> StepView:
         """The moment currently shown."""
@@ -63,7 +74,7 @@ class CacheScopeApp(App[None]):
     def refresh_view(self) -> None:
         """Bring every panel, the log and the header up to the timeline's position."""
         view = self.view()
-        self.sub_title = f"step {view.position} / {view.length}"
+        self.title = f"step {view.position} / {view.length}"
         for panel in self.query("TabPane > *"):
             if hasattr(panel, "show"):
                 panel.show(view)

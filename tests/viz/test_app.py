@@ -17,10 +17,10 @@ APPS = Path(__file__).parent / "apps"
 async def test_step_and_back_move_the_timeline_and_the_header():
     app = CacheScopeApp(resolve(None))
     async with app.run_test(size=(100, 30)) as pilot:
-        assert app.sub_title == f"step 0 / {app.timeline.length}"
+        assert app.title == f"step 0 / {app.timeline.length}"
         await pilot.press("n", "space")
         assert app.timeline.position == 2
-        assert app.sub_title == f"step 2 / {app.timeline.length}"
+        assert app.title == f"step 2 / {app.timeline.length}"
         log = app.query_one(EventLog)
         assert "step 2: state" in log.line_text(log.row_count - 2).plain
         await pilot.press("b")

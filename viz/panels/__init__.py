@@ -2,9 +2,11 @@
 
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._event_log import EventLog
+from viz.panels._namecache import NameCachePanel
 from viz.panels._narration import Narration
+from viz.panels._vnodes import VnodePanel
 
-SUBSYSTEM_PANELS: list[type] = []
+SUBSYSTEM_PANELS: list[type] = [NameCachePanel, VnodePanel]
 """Subsystem panel classes (Widget + SubsystemPanel), shown as tabs in this order."""
 
 __all__ = ["SUBSYSTEM_PANELS", "EventLog", "Narration", "StepView", "SubsystemPanel"]

@@ -33,6 +33,8 @@ class SubsystemPanel:
     """
 
     TAB_TITLE = "panel"
+    PART = ""
+    """The model part this panel draws; the app opens the first panel of a scenario's first part."""
 
     def show(self, view: StepView) -> None:  # pragma: no cover - every panel overrides this
         raise NotImplementedError

@@ -57,8 +57,8 @@ class EventLog(ScrollView, can_focus=True):
             self._step_start.append(len(self._rows))
         self._current = position
         self.virtual_size = Size(self.size.width, len(self._rows))
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
     def line_text(self, row: int) -> Text:
         """The text of one row (used by rendering and by tests)."""
@@ -69,10 +69,10 @@ class EventLog(ScrollView, can_focus=True):
                 op = str(self._timeline.steps[step_number - 1].op)
             return Text(f"── step {step_number}: {op}", style="bold" if step_number == self._current else "dim")
         text = Text("  ")
-        if event.func:
+        if event.func and not event.text.startswith(event.func):
             text.append(f"{event.func}: ", style="cyan")
         text.append(event.text, style=event_style(event))
-        if event.errno:
+        if event.errno and event.errno not in event.text:
             text.append(f"  [{event.errno}]", style="bold yellow")
         return text
 

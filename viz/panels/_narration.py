@@ -27,7 +27,7 @@ class Narration(Static):
         else:
             if view.step.say:
                 text.append(view.step.say)
-            explains = [e.explain for e in view.events if e.explain]
+            explains = list(dict.fromkeys(e.explain for e in view.events if e.explain))
             for line in explains:
                 if text:
                     text.append("\n")

@@ -1,0 +1,168 @@
+"""The "disk": one in-memory directory tree per mounted file system, which VOP_LOOKUP consults on a miss."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DIR, REG = "dir", "reg"
+
+DEFAULT_TREE = (
+    "/bin/",
+    "/bin/ls",
+    "/bin/sh",
+    "/etc/",
+    "/etc/passwd",
+    "/etc/rc.conf",
+    "/home/",
+    "/home/alice/",
+    "/home/alice/notes.txt",
+    "/mnt/",
+    "/tmp/",
+    "/usr/",
+    "/usr/bin/",
+    "/usr/bin/cc",
+    "/usr/bin/vi",
+    "/usr/lib/",
+    "/usr/lib/libc.so",
+    "/usr/share/",
+    "/var/",
+    "/var/log/",
+    "/var/log/messages",
+)
+"""The root file system's contents unless a scenario's `[config] tree` says otherwise (dirs end in /)."""
+
+
+class Inode:
+    """An on-disk file: type, link count, size, and for a directory its entries and whiteouts."""
+
+    __slots__ = ("entries", "ino", "nlink", "parent", "size", "type", "whiteouts")
+
+    def __init__(self, ino: int, itype: str, parent: int) -> None:
+        self.ino = ino
+        self.type = itype
+        self.nlink = 2 if itype == DIR else 1
+        self.size = 0
+        self.parent = parent
+        self.entries: dict[str, int] = {}
+        self.whiteouts: set[str] = set()
+
+
+class FileSystem:
+    """One file system's inodes; inode 2 is the root, as in UFS."""
+
+    ROOT_INO = 2
+
+    __slots__ = ("fstype", "inodes", "next_ino")
+
+    def __init__(self, fstype: str = "ffs") -> None:
+        self.fstype = fstype
+        self.inodes: dict[int, Inode] = {self.ROOT_INO: Inode(self.ROOT_INO, DIR, self.ROOT_INO)}
+        self.next_ino = 3
+
+    def inode(self, ino: int) -> Inode:
+        return self.inodes[ino]
+
+    def lookup(self, dir_ino: int, name: str) -> tuple[int | None, bool]:
+        """VOP_LOOKUP on disk: (inode number or None, whiteout flag) for `name` in directory `dir_ino`."""
+        directory = self.inodes[dir_ino]
+        if name == ".":
+            return dir_ino, False
+        if name == "..":
+            return directory.parent, False
+        ino = directory.entries.get(name)
+        return ino, ino is None and name in directory.whiteouts
+
+    def create(self, dir_ino: int, name: str, itype: str) -> int:
+        """Make a new file or directory `name` in `dir_ino`; returns its inode number."""
+        directory = self.inodes[dir_ino]
+        ino = self.next_ino
+        self.next_ino += 1
+        self.inodes[ino] = Inode(ino, itype, dir_ino)
+        directory.entries[name] = ino
+        directory.whiteouts.discard(name)
+        if itype == DIR:
+            directory.nlink += 1
+        return ino
+
+    def unlink(self, dir_ino: int, name: str) -> int:
+        """Remove the directory entry; the inode's link count drops (its space goes at inactive time)."""
+        ino = self.inodes[dir_ino].entries.pop(name)
+        inode = self.inodes[ino]
+        inode.nlink -= 2 if inode.type == DIR else 1
+        if inode.type == DIR:
+            self.inodes[dir_ino].nlink -= 1
+        return ino
+
+    def rename(self, from_dir: int, from_name: str, to_dir: int, to_name: str) -> None:
+        """Move a directory entry (VOP_RENAME); the target name must be free. Link counts are kept."""
+        ino = self.inodes[from_dir].entries.pop(from_name)
+        self.inodes[to_dir].entries[to_name] = ino
+        self.inodes[to_dir].whiteouts.discard(to_name)
+        inode = self.inodes[ino]
+        if inode.type == DIR and from_dir != to_dir:
+            inode.parent = to_dir
+            self.inodes[from_dir].nlink -= 1
+            self.inodes[to_dir].nlink += 1
+
+    def is_ancestor(self, ancestor: int, ino: int) -> bool:
+        """True if directory `ancestor` is `ino` or contains it (rename of a directory into itself)."""
+        while True:
+            if ino == ancestor:
+                return True
+            if ino == self.ROOT_INO:
+                return False
+            ino = self.inodes[ino].parent
+
+    def free(self, ino: int) -> None:
+        """Reclaim an unlinked inode's space (what VOP_INACTIVE does when the link count is 0)."""
+        del self.inodes[ino]
+
+    def path_of(self, ino: int) -> str:
+        """The inode's path from this file system's root (for descriptions)."""
+        parts = []
+        while ino != self.ROOT_INO:
+            parent = self.inodes.get(self.inodes[ino].parent) if ino in self.inodes else None
+            if parent is None:
+                return "(unlinked)"
+            name = next((n for n, i in parent.entries.items() if i == ino), None)
+            if name is None:
+                return "(unlinked)"
+            parts.append(name)
+            ino = parent.ino
+        return "/" + "/".join(reversed(parts))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fstype": self.fstype,
+            "inodes": {
+                str(i.ino): {
+                    "type": i.type,
+                    "nlink": i.nlink,
+                    "size": i.size,
+                    **({"entries": dict(i.entries)} if i.type == DIR else {}),
+                    **({"whiteouts": sorted(i.whiteouts)} if i.whiteouts else {}),
+                }
+                for i in self.inodes.values()
+            },
+        }
+
+
+def build_tree(fs: FileSystem, paths: tuple[str, ...] | list[str]) -> None:
+    """Populate `fs` from paths like ``/usr/bin/`` (directory) and ``/usr/bin/ls`` (file)."""
+    for path in paths:
+        is_dir = path.endswith("/")
+        parts = [p for p in path.strip("/").split("/") if p]
+        ino = FileSystem.ROOT_INO
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            found = fs.inodes[ino].entries.get(part)
+            if found is None:
+                found = fs.create(ino, part, DIR if (is_dir or not last) else REG)
+            ino = found
+
+
+def validate_tree(value: Any) -> tuple[str, ...]:
+    """Config validator for `tree`: a list of absolute paths, directories ending in '/'."""
+    if not isinstance(value, list) or not all(isinstance(p, str) and p.startswith("/") for p in value):
+        raise ValueError('expected a list of absolute paths, e.g. ["/etc/", "/etc/passwd"]')
+    return tuple(value)

@@ -1,0 +1,530 @@
+"""NetBSD's name lookup cache (namecache(9), sys/kern/vfs_cache.c), the true-LRU design of NetBSD 3-4.
+
+Entries live on a chain of `nchashtbl`, on the LRU list `nclruhead`, on their parent's `v_dnclist`,
+on their target's `v_nclist` when positive, and on `ncvhashtbl` when they name a directory
+(SEMANTICS §1.2). Every operation returns the events it caused.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from model.events import Event
+from model.vnode import VDIR, Vnode
+
+NCHNAMLEN = 31
+"""Longest name the cache holds (§1.1); longer names are never entered."""
+
+MISS = -1
+"""cache_lookup's "not found, ask the file system" return value."""
+
+NCHSTATS = (
+    "ncs_goodhits",
+    "ncs_neghits",
+    "ncs_badhits",
+    "ncs_falsehits",
+    "ncs_miss",
+    "ncs_long",
+    "ncs_pass2",
+    "ncs_2passes",
+    "ncs_revhits",
+    "ncs_revmiss",
+)
+"""The counters of struct nchstats, in the kernel's order (§1.10)."""
+
+LOOKUP, CREATE, DELETE, RENAME = "LOOKUP", "CREATE", "DELETE", "RENAME"
+NAMEIOPS = (LOOKUP, CREATE, DELETE, RENAME)
+
+_HASH_MEMO: dict[str, int] = {}
+
+
+def namei_hash(name: str) -> int:
+    """The component hash of NetBSD's namei_hash (§1.3): Bernstein's, finished as h + (h >> 5), 32 bits."""
+    cached = _HASH_MEMO.get(name)
+    if cached is not None:
+        return cached
+    value = 5381
+    for byte in name.encode("utf-8", "surrogateescape"):
+        value = (value * 33 + byte) & 0xFFFFFFFF
+    value = (value + (value >> 5)) & 0xFFFFFFFF
+    if len(_HASH_MEMO) < 1 << 16:
+        _HASH_MEMO[name] = value
+    return value
+
+
+def name_length(name: str) -> int:
+    """`cn_namelen`: the length in bytes, as the kernel counts it."""
+    return len(name.encode("utf-8", "surrogateescape"))
+
+
+class NameCacheEntry:
+    """`struct namecache`: one cached (directory, name) -> vnode binding, or a negative one."""
+
+    __slots__ = ("bucket", "dvp", "name", "num", "vbucket", "vp", "whiteout")
+
+    def __init__(self, num: int, dvp: Vnode, vp: Vnode | None, name: str, whiteout: bool, bucket: int) -> None:
+        self.num = num
+        self.dvp = dvp
+        self.vp = vp
+        self.name = name
+        self.whiteout = whiteout
+        self.bucket = bucket
+        self.vbucket: int | None = None
+
+    @property
+    def id(self) -> str:
+        return f"nc{self.num}"
+
+    @property
+    def negative(self) -> bool:
+        return self.vp is None
+
+    def target_label(self) -> str:
+        if self.vp is not None:
+            return self.vp.id
+        return "negative (whiteout)" if self.whiteout else "negative"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "dvp": self.dvp.id,
+            "name": self.name,
+            "vp": self.vp.id if self.vp is not None else None,
+            "whiteout": self.whiteout,
+            "bucket": self.bucket,
+            "vbucket": self.vbucket,
+        }
+
+
+class NameCache:
+    """The cache: nchashtbl chains (newest first), ncvhashtbl chains, the LRU list, and nchstats."""
+
+    __slots__ = ("by_key", "capacity", "lru", "nchashtbl", "ncvhashtbl", "next_num", "stats")
+
+    def __init__(self, nchash: int, ncvhash: int, capacity: int) -> None:
+        self.nchashtbl: list[list[NameCacheEntry]] = [[] for _ in range(nchash)]
+        self.ncvhashtbl: list[list[NameCacheEntry]] = [[] for _ in range(ncvhash)]
+        self.lru: OrderedDict[int, NameCacheEntry] = OrderedDict()  # head = least recently used
+        self.by_key: dict[tuple[int, str], NameCacheEntry] = {}
+        self.capacity = capacity
+        self.next_num = 1
+        self.stats: dict[str, int] = dict.fromkeys(NCHSTATS, 0)
+
+    # -- hashing ---------------------------------------------------------------------------------
+
+    def nchash(self, dvp: Vnode, name: str) -> int:
+        """NCHASH: the nchashtbl bucket of (dvp, name) — component hash XOR (dvp address >> 3)."""
+        return (namei_hash(name) ^ (dvp.addr >> 3)) & (len(self.nchashtbl) - 1)
+
+    def ncvhash(self, vp: Vnode) -> int:
+        """NCVHASH: the ncvhashtbl bucket of a target vnode."""
+        return (vp.addr >> 3) & (len(self.ncvhashtbl) - 1)
+
+    @property
+    def numcache(self) -> int:
+        return len(self.lru)
+
+    def entry(self, num: int) -> NameCacheEntry | None:
+        return self.lru.get(num)
+
+    def find(self, dvp: Vnode, name: str) -> NameCacheEntry | None:
+        """The entry for (dvp, name), if cached."""
+        return self.by_key.get((dvp.num, name))
+
+    # -- cache_lookup ----------------------------------------------------------------------------
+
+    def cache_lookup(
+        self, dvp: Vnode, name: str, *, nameiop: str = LOOKUP, makeentry: bool = True, islastcn: bool = True
+    ) -> tuple[int | str, NameCacheEntry | None, list[Event]]:
+        """cache_lookup (§1.4): returns (0 | "ENOENT" | MISS, the entry hit or None, events).
+
+        A positive hit (0) leaves the caller to vget the vnode; the caller reports a false hit with
+        `false_hit` when the vnode cannot be had.
+        """
+        if name_length(name) > NCHNAMLEN:
+            self.stats["ncs_long"] += 1
+            return (
+                MISS,
+                None,
+                [
+                    self._lookup_event(
+                        "namecache.long",
+                        dvp,
+                        name,
+                        None,
+                        MISS,
+                        f"{name[:12]}… is {name_length(name)} bytes, longer than NCHNAMLEN ({NCHNAMLEN}): never cached",
+                        "Long names are rare and would waste space in every entry, so the cache refuses them.",
+                    )
+                ],
+            )
+        entry = self.by_key.get((dvp.num, name))
+        if entry is None:
+            self.stats["ncs_miss"] += 1
+            return (
+                MISS,
+                None,
+                [
+                    self._lookup_event(
+                        "namecache.miss",
+                        dvp,
+                        name,
+                        None,
+                        MISS,
+                        f"miss: no entry for ({dvp.id}, {name!r})",
+                        "On a miss the caller asks the file system (VOP_LOOKUP).",
+                    )
+                ],
+            )
+        if not makeentry:
+            self.stats["ncs_badhits"] += 1
+            events = [
+                self._lookup_event(
+                    "namecache.badhit",
+                    dvp,
+                    name,
+                    entry,
+                    MISS,
+                    f"hit on {entry.id} but the caller does not want it cached ({nameiop}, last component): removed",
+                    "For the last component of a DELETE or RENAME the name is about to change, so the entry goes.",
+                )
+            ]
+            events += self.remove(entry, reason="cache_lookup")
+            return MISS, None, events
+        if entry.vp is None:
+            if nameiop == CREATE and islastcn:
+                self.stats["ncs_badhits"] += 1
+                events = [
+                    self._lookup_event(
+                        "namecache.badhit",
+                        dvp,
+                        name,
+                        entry,
+                        MISS,
+                        f"negative entry {entry.id} hit by the last component of a CREATE: removed",
+                        "The name is about to be created, so the negative entry would soon be wrong.",
+                    )
+                ]
+                events += self.remove(entry, reason="cache_lookup")
+                return MISS, None, events
+            self.stats["ncs_neghits"] += 1
+            self.lru.move_to_end(entry.num)
+            whiteout = " (ISWHITEOUT passed back)" if entry.whiteout else ""
+            return (
+                "ENOENT",
+                entry,
+                [
+                    self._lookup_event(
+                        "namecache.neghit",
+                        dvp,
+                        name,
+                        entry,
+                        None,
+                        f"negative hit on {entry.id}: {name!r} does not exist{whiteout}; moved to the LRU tail",
+                        "A negative entry answers 'no such file' without asking the file system.",
+                        errno="ENOENT",
+                    )
+                ],
+            )
+        self.stats["ncs_goodhits"] += 1
+        self.lru.move_to_end(entry.num)
+        return (
+            0,
+            entry,
+            [
+                self._lookup_event(
+                    "namecache.hit",
+                    dvp,
+                    name,
+                    entry,
+                    0,
+                    f"hit on {entry.id}: {name!r} -> {entry.vp.id}; moved to the LRU tail",
+                    "",
+                )
+            ],
+        )
+
+    def false_hit(self, entry: NameCacheEntry, events: list[Event]) -> None:
+        """Undo a good hit whose vnode could not be had (§1.4): count ncs_falsehits; the entry stays."""
+        self.stats["ncs_goodhits"] -= 1
+        self.stats["ncs_falsehits"] += 1
+        assert entry.vp is not None
+        events.append(
+            Event(
+                "namecache.falsehit",
+                f"false hit on {entry.id}: {entry.vp.id} is being reclaimed",
+                refs=(entry.id, entry.vp.id),
+                func="cache_lookup",
+                ret=MISS,
+                explain="The entry named a vnode that vget could not have (VXLOCK); the lookup falls back to the "
+                "file system and the entry stays.",
+                data={"bucket": entry.bucket},
+            )
+        )
+
+    def _lookup_event(
+        self,
+        kind: str,
+        dvp: Vnode,
+        name: str,
+        entry: NameCacheEntry | None,
+        ret: int | None,
+        text: str,
+        explain: str,
+        *,
+        errno: str | None = None,
+    ) -> Event:
+        bucket = self.nchash(dvp, name)
+        refs = [dvp.id, f"nchash {bucket}"]
+        if entry is not None:
+            refs.insert(0, entry.id)
+            if entry.vp is not None:
+                refs.append(entry.vp.id)
+        return Event(
+            kind,
+            text,
+            refs=tuple(refs),
+            explain=explain,
+            func="cache_lookup",
+            ret=ret,
+            errno=errno,
+            data={"bucket": bucket, "hash": namei_hash(name), "name": name},
+        )
+
+    # -- cache_enter ----------------------------------------------------------------------------
+
+    def cache_enter(self, dvp: Vnode, vp: Vnode | None, name: str, *, whiteout: bool = False) -> list[Event]:
+        """cache_enter (§1.5): a positive or negative entry at the LRU tail and the head of its chain."""
+        if name_length(name) > NCHNAMLEN:
+            return [
+                Event(
+                    "namecache.enter_skipped",
+                    f"{name[:12]}… longer than NCHNAMLEN: not entered",
+                    refs=(dvp.id,),
+                    func="cache_enter",
+                )
+            ]
+        events: list[Event] = []
+        old = self.by_key.get((dvp.num, name))
+        if old is not None:
+            events += self.remove(old, reason="cache_enter (replaced by the newer entry)")
+        if len(self.lru) >= self.capacity:
+            victim = next(iter(self.lru.values()))
+            events.append(
+                Event(
+                    "namecache.reclaim",
+                    f"cache full ({self.capacity} entries): reusing the LRU head {victim.id} "
+                    f"({victim.dvp.id}, {victim.name!r})",
+                    refs=(victim.id,),
+                    func="cache_enter",
+                    explain="At its maximum size the cache reuses its least recently used entry.",
+                )
+            )
+            events += self.remove(victim, reason="cache_enter (LRU reuse)")
+        bucket = self.nchash(dvp, name)
+        entry = NameCacheEntry(self.next_num, dvp, vp, name, whiteout and vp is None, bucket)
+        self.next_num += 1
+        self.lru[entry.num] = entry
+        self.nchashtbl[bucket].insert(0, entry)
+        self.by_key[(dvp.num, name)] = entry
+        dvp.v_dnclist[entry.num] = entry
+        if vp is not None:
+            vp.v_nclist[entry.num] = entry
+            if vp.type == VDIR and vp is not dvp and name not in (".", ".."):
+                entry.vbucket = self.ncvhash(vp)
+                self.ncvhashtbl[entry.vbucket].insert(0, entry)
+        target = entry.target_label()
+        refs = (entry.id, dvp.id, f"nchash {bucket}") + ((vp.id,) if vp is not None else ())
+        events.append(
+            Event(
+                "namecache.enter",
+                f"{entry.id}: ({dvp.id}, {name!r}) -> {target}, chain {bucket}",
+                refs=refs,
+                func="cache_enter",
+                data={"bucket": bucket, "entry": entry.id},
+                explain="" if vp is not None else "A negative entry remembers that the name does not exist.",
+            )
+        )
+        return events
+
+    # -- removal ---------------------------------------------------------------------------------
+
+    def remove(self, entry: NameCacheEntry, *, reason: str) -> list[Event]:
+        """Take an entry off every list it is on (cache_remove)."""
+        del self.lru[entry.num]
+        self.nchashtbl[entry.bucket].remove(entry)
+        del self.by_key[(entry.dvp.num, entry.name)]
+        del entry.dvp.v_dnclist[entry.num]
+        if entry.vp is not None:
+            del entry.vp.v_nclist[entry.num]
+        if entry.vbucket is not None:
+            self.ncvhashtbl[entry.vbucket].remove(entry)
+        return [
+            Event(
+                "namecache.remove",
+                f"{entry.id} ({entry.dvp.id}, {entry.name!r}) removed by {reason}",
+                refs=(entry.id,),
+                data={"bucket": entry.bucket},
+            )
+        ]
+
+    def cache_purge(
+        self, vp: Vnode, *, parents: bool = True, children: bool = True, func: str = "cache_purge"
+    ) -> list[Event]:
+        """cache_purge (§1.7): drop entries naming vp (PURGE_PARENTS) and entries under it (PURGE_CHILDREN)."""
+        victims: dict[int, NameCacheEntry] = {}
+        if parents:
+            victims.update(vp.v_nclist)
+        if children:
+            victims.update(vp.v_dnclist)
+        events = [
+            Event(
+                "namecache.purge",
+                f"{func}({vp.id}): {len(victims)} entr{'y' if len(victims) == 1 else 'ies'}",
+                refs=(vp.id, *(e.id for e in victims.values())),
+                func=func,
+                explain="Purging a vnode drops every name that leads to it and every name under it.",
+            )
+        ]
+        for entry in sorted(victims.values(), key=lambda e: e.num):
+            events += self.remove(entry, reason=func)
+        return events
+
+    def cache_purgevfs(self, mount_id: str) -> list[Event]:
+        """cache_purgevfs (§1.8): drop every entry whose parent directory belongs to the mount."""
+        victims = [e for e in self.lru.values() if e.dvp.mount == mount_id]
+        events = [
+            Event(
+                "namecache.purgevfs",
+                f"cache_purgevfs({mount_id}): {len(victims)} entries",
+                refs=(mount_id, *(e.id for e in victims)),
+                func="cache_purgevfs",
+                explain="At unmount every name whose directory is on that file system is dropped.",
+            )
+        ]
+        for entry in victims:
+            events += self.remove(entry, reason="cache_purgevfs")
+        return events
+
+    # -- reverse lookup and printing -------------------------------------------------------------
+
+    def cache_revlookup(self, vp: Vnode, buf: bytearray, bp: int) -> tuple[int | str, Vnode | None, int, Event]:
+        """cache_revlookup (§1.6): (0 | "ERANGE" | MISS, parent, new bp, event); the name goes before bp."""
+        bucket = self.ncvhash(vp)
+        for entry in self.ncvhashtbl[bucket]:
+            if entry.vp is vp and entry.dvp is not vp and entry.name not in (".", ".."):
+                self.stats["ncs_revhits"] += 1
+                raw = entry.name.encode("utf-8", "surrogateescape")
+                refs = (entry.id, vp.id, entry.dvp.id, f"ncvhash {bucket}")
+                if bp - len(raw) <= 0:
+                    return (
+                        "ERANGE",
+                        None,
+                        bp,
+                        Event(
+                            "namecache.revhit",
+                            f"{vp.id} is {entry.name!r} in {entry.dvp.id}, but it does not fit before bp={bp}",
+                            refs=refs,
+                            func="cache_revlookup",
+                            errno="ERANGE",
+                            data={"bucket": bucket},
+                            explain="The hit is counted, then the name does not fit in the buffer: ERANGE.",
+                        ),
+                    )
+                bp -= len(raw)
+                buf[bp : bp + len(raw)] = raw
+                return (
+                    0,
+                    entry.dvp,
+                    bp,
+                    Event(
+                        "namecache.revhit",
+                        f"{vp.id} is {entry.name!r} in {entry.dvp.id} ({entry.id}); copied before bp, bp={bp}",
+                        refs=refs,
+                        func="cache_revlookup",
+                        ret=0,
+                        data={"bucket": bucket},
+                    ),
+                )
+        self.stats["ncs_revmiss"] += 1
+        return (
+            MISS,
+            None,
+            bp,
+            Event(
+                "namecache.revmiss",
+                f"no directory entry names {vp.id} on ncvhash chain {bucket}",
+                refs=(vp.id, f"ncvhash {bucket}"),
+                func="cache_revlookup",
+                ret=MISS,
+                data={"bucket": bucket},
+                explain="getcwd would now read '..' and scan the parent directory.",
+            ),
+        )
+
+    def namecache_print(self, vp: Vnode) -> list[str]:
+        """namecache_print (§1.9): the lines DDB prints — names of vp, then names of its parent."""
+        lines: list[str] = []
+        dvp: Vnode | None = None
+        for entry in self.lru.values():
+            if entry.vp is vp:
+                lines.append(f"name {entry.name}")
+                dvp = entry.dvp
+        if dvp is None:
+            return ["name not found"]
+        lines += [f"parent {entry.name}" for entry in self.lru.values() if entry.vp is dvp]
+        return lines
+
+    # -- inspection --------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nchash": len(self.nchashtbl),
+            "ncvhash": len(self.ncvhashtbl),
+            "capacity": self.capacity,
+            "numcache": self.numcache,
+            "nchstats": dict(self.stats),
+            "lru": [e.id for e in self.lru.values()],
+            "chains": {str(i): [e.id for e in chain] for i, chain in enumerate(self.nchashtbl) if chain},
+            "vchains": {str(i): [e.id for e in chain] for i, chain in enumerate(self.ncvhashtbl) if chain},
+            "entries": [e.to_dict() for e in self.lru.values()],
+        }
+
+    def check(self) -> list[str]:
+        """Invariants: chains, LRU, key index and per-vnode lists hold the same entries (§1.2)."""
+        problems: list[str] = []
+        on_chains = {e.num for chain in self.nchashtbl for e in chain}
+        if on_chains != set(self.lru) or sum(map(len, self.nchashtbl)) != len(self.lru):
+            problems.append("hash chains and the LRU list do not hold the same entries exactly once")
+        if len(self.lru) > self.capacity:
+            problems.append(f"{len(self.lru)} entries exceed the capacity {self.capacity}")
+        for entry in self.lru.values():
+            if entry not in self.nchashtbl[self.nchash(entry.dvp, entry.name)]:
+                problems.append(f"{entry.id} is not on the chain its hash picks")
+            if self.by_key.get((entry.dvp.num, entry.name)) is not entry:
+                problems.append(f"{entry.id} missing from the (dvp, name) index")
+            if entry.dvp.v_dnclist.get(entry.num) is not entry:
+                problems.append(f"{entry.id} missing from {entry.dvp.id}'s list of children")
+            if entry.vp is not None and entry.vp.v_nclist.get(entry.num) is not entry:
+                problems.append(f"{entry.id} missing from {entry.vp.id}'s list of names")
+            for vnode in (entry.dvp, entry.vp):
+                if vnode is not None and vnode.ino is None:
+                    problems.append(f"{entry.id} names reclaimed vnode {vnode.id}")
+            wants_v = (
+                entry.vp is not None
+                and entry.vp.type == VDIR
+                and entry.vp is not entry.dvp
+                and entry.name not in (".", "..")
+            )
+            if wants_v != (entry.vbucket is not None) or (
+                entry.vbucket is not None and entry not in self.ncvhashtbl[entry.vbucket]
+            ):
+                problems.append(f"{entry.id} is wrongly on or off ncvhashtbl")
+        if sum(map(len, self.ncvhashtbl)) != sum(1 for e in self.lru.values() if e.vbucket is not None):
+            problems.append("ncvhashtbl holds entries that are not in the cache")
+        if len(self.by_key) != len(self.lru):
+            problems.append("the (dvp, name) index and the LRU list differ in size")
+        if any(value < 0 for value in self.stats.values()):
+            problems.append("a counter went negative")
+        return problems

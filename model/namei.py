@@ -1,0 +1,164 @@
+"""namei: the path walk, one component at a time through cache_lookup (SEMANTICS §1.11).
+
+On a miss the file system's VOP_LOOKUP answers, and its answer is entered (positive, or negative on
+ENOENT) when MAKEENTRY is set. Each component is its own event, so the walk can be watched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from model.events import Event
+from model.namecache import CREATE, DELETE, LOOKUP, MISS, RENAME
+from model.vfs import Vfs
+from model.vnode import VDIR, Vnode
+
+NAME_MAX = 255
+"""Longest component any file system accepts; longer is ENAMETOOLONG before any lookup."""
+
+
+@dataclass(slots=True)
+class NameiResult:
+    """What namei hands back: the vnode (referenced) or None, the parent (referenced if asked), the errno."""
+
+    vp: Vnode | None
+    dvp: Vnode | None
+    name: str
+    errno: str | None
+    events: list[Event] = field(default_factory=list)
+
+
+def wants_entry(nameiop: str, islastcn: bool, wantparent: bool) -> bool:
+    """MAKEENTRY: every component but a last one of DELETE/RENAME, or of a wantparent non-CREATE walk."""
+    if not islastcn:
+        return True
+    if nameiop in (DELETE, RENAME):
+        return False
+    return not (wantparent and nameiop != CREATE)
+
+
+def namei(vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = False) -> NameiResult:
+    """Walk `path` from the root (absolute) or the cwd; see the module docstring."""
+    events = [Event("namei.start", f"namei {nameiop} {path!r}", func="namei")]
+    if not path:
+        return NameiResult(None, None, "", "ENOENT", events)
+    components = [c for c in path.split("/") if c]
+    dvp = vfs.rootvnode if path.startswith("/") else vfs.cwd
+    events += vfs.vref(dvp, quiet=True)
+    if not components:  # "/" itself
+        if wantparent:
+            events += vfs.vrele(dvp, quiet=True)
+            return NameiResult(None, None, "", "EISDIR" if nameiop != LOOKUP else "EINVAL", events)
+        return NameiResult(dvp, None, "", None, events)
+    for index, name in enumerate(components):
+        islastcn = index == len(components) - 1
+        if len(name.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            events += vfs.vrele(dvp, quiet=True)
+            return NameiResult(None, None, name, "ENAMETOOLONG", events)
+        if dvp.type != VDIR:
+            events.append(Event("namei.notdir", f"{dvp.id} is not a directory", refs=(dvp.id,), errno="ENOTDIR"))
+            events += vfs.vrele(dvp, quiet=True)
+            return NameiResult(None, None, name, "ENOTDIR", events)
+        if name == ".." and dvp is vfs.rootvnode:
+            continue  # ".." at the root is the root
+        if name == ".." and dvp.mount is not None and vfs.mounts[dvp.mount].root is dvp:
+            covered = vfs.mounts[dvp.mount].covered
+            assert covered is not None
+            events.append(
+                Event(
+                    "namei.crossmount",
+                    f"'..' at the root of {dvp.mount}: continue from covered {covered.id}",
+                    refs=(dvp.id, covered.id),
+                    func="lookup",
+                )
+            )
+            events += vfs.vref(covered, quiet=True)
+            events += vfs.vrele(dvp, quiet=True)
+            dvp = covered
+        vp, errno, step_events = _component(vfs, dvp, name, nameiop, islastcn, wantparent)
+        events += step_events
+        if errno is not None:
+            events += vfs.vrele(dvp, quiet=True)
+            return NameiResult(None, None, name, errno, events)
+        if vp is None:  # last component of CREATE/RENAME that does not exist: the parent is returned
+            return NameiResult(None, dvp, name, None, events)
+        vp, cross_events = _cross_mounts(vfs, vp)
+        events += cross_events
+        if islastcn:
+            if wantparent:
+                return NameiResult(vp, dvp, name, None, events)
+            events += vfs.vrele(dvp, quiet=True)
+            return NameiResult(vp, None, name, None, events)
+        events += vfs.vrele(dvp, quiet=True)
+        dvp = vp
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _component(
+    vfs: Vfs, dvp: Vnode, name: str, nameiop: str, islastcn: bool, wantparent: bool
+) -> tuple[Vnode | None, str | None, list[Event]]:
+    """One component: cache_lookup, then VOP_LOOKUP and cache_enter on a miss. Returns (vp, errno, events)."""
+    makeentry = wants_entry(nameiop, islastcn, wantparent)
+    cache = vfs.namecache
+    ret, entry, events = cache.cache_lookup(dvp, name, nameiop=nameiop, makeentry=makeentry, islastcn=islastcn)
+    if ret == 0 and entry is not None and entry.vp is not None:
+        vp = entry.vp
+        if not vp.xlock:
+            events += vfs.vref(vp, quiet=True)
+            return vp, None, events
+        cache.false_hit(entry, events)
+    elif ret == "ENOENT":
+        return None, "ENOENT", events
+    elif ret != MISS:  # pragma: no cover - cache_lookup returns only these
+        raise AssertionError(ret)
+    # VOP_LOOKUP: ask the file system.
+    fs = vfs.fs_of(dvp)
+    assert dvp.ino is not None and dvp.mount is not None
+    ino, whiteout = fs.lookup(dvp.ino, name)
+    mount = vfs.mounts[dvp.mount]
+    if ino is None:
+        creating = islastcn and nameiop in (CREATE, RENAME)
+        flag = " (a whiteout)" if whiteout else ""
+        events.append(
+            Event(
+                "vfs.vop_lookup",
+                f"VOP_LOOKUP({dvp.id}, {name!r}): not on disk{flag}",
+                refs=(dvp.id,),
+                func="VOP_LOOKUP",
+                errno=None if creating else "ENOENT",
+            )
+        )
+        if makeentry and not (islastcn and nameiop == CREATE):
+            events += cache.cache_enter(dvp, None, name, whiteout=whiteout)
+        return None, None if creating else "ENOENT", events
+    vp, vnode_events = vfs.vnode_for(mount, ino) if ino != dvp.ino else (dvp, vfs.vref(dvp, quiet=True))
+    found = f"inode {ino}" + ("" if vnode_events else f", {vp.id} already in use")
+    events.append(
+        Event(
+            "vfs.vop_lookup", f"VOP_LOOKUP({dvp.id}, {name!r}): {found}", refs=(dvp.id, vp.id), func="VOP_LOOKUP", ret=0
+        )
+    )
+    events += vnode_events
+    if makeentry:
+        events += cache.cache_enter(dvp, vp, name)
+    return vp, None, events
+
+
+def _cross_mounts(vfs: Vfs, vp: Vnode) -> tuple[Vnode, list[Event]]:
+    """A directory with a file system mounted on it continues at that file system's root."""
+    events: list[Event] = []
+    while vp.mountedhere is not None:
+        root = vfs.mounts[vp.mountedhere].root
+        assert root is not None
+        events.append(
+            Event(
+                "namei.crossmount",
+                f"{vp.id} is covered by {vp.mountedhere}: continue at its root {root.id}",
+                refs=(vp.id, root.id, vp.mountedhere),
+                func="lookup",
+            )
+        )
+        events += vfs.vref(root, quiet=True)
+        events += vfs.vrele(vp, quiet=True)
+        vp = root
+    return vp, events

@@ -1,0 +1,158 @@
+"""Vnodes and the vnode table (FreeBSD VOP_INACTIVE(9), VOP_RECLAIM(9), sys/kern/vfs_subr.c).
+
+This module keeps the bookkeeping: counts, the lock, the free list in LRU order and the
+(mount, inode) -> vnode index. The life-cycle steps that touch the name cache and the disk
+(inactive, reclaim, recycle) are in `model.vfs`, which owns all three.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+VDIR, VREG, VBAD = "VDIR", "VREG", "VBAD"
+"""Vnode types: directory, regular file, and a dead vnode after a forced unmount (§2.5)."""
+
+ACTIVE, INACTIVE, RECLAIMED, DEAD = "active", "inactive", "reclaimed", "dead"
+"""Life-cycle states: in use; on the free list with its identity; on the free list without one; dead."""
+
+VNODE_BASE, VNODE_STRIDE = 0xC1C00000, 0xD8
+"""Vnodes' modelled kernel addresses: a pool of 216-byte structs, so hashes are reproducible (§1.2)."""
+
+
+class Vnode:
+    """`struct vnode`: identity (mount, inode), counts, lock, and the name-cache lists that name it."""
+
+    __slots__ = (
+        "addr",
+        "holdcount",
+        "ino",
+        "locked",
+        "mount",
+        "mountedhere",
+        "num",
+        "state",
+        "type",
+        "usecount",
+        "v_dnclist",
+        "v_nclist",
+        "xlock",
+    )
+
+    def __init__(self, num: int) -> None:
+        self.num = num
+        self.addr = VNODE_BASE + num * VNODE_STRIDE
+        self.type = VREG
+        self.mount: str | None = None
+        self.ino: int | None = None
+        self.usecount = 0
+        self.holdcount = 0
+        self.locked = False
+        self.xlock = False  # VXLOCK: being reclaimed right now; vget fails
+        self.state = RECLAIMED
+        self.mountedhere: str | None = None
+        self.v_nclist: dict[int, Any] = {}  # name-cache entries whose target is this vnode
+        self.v_dnclist: dict[int, Any] = {}  # name-cache entries whose parent is this vnode
+
+    @property
+    def id(self) -> str:
+        return f"vp{self.num}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "addr": hex(self.addr),
+            "type": self.type,
+            "mount": self.mount,
+            "ino": self.ino,
+            "usecount": self.usecount,
+            "holdcount": self.holdcount,
+            "locked": self.locked,
+            "xlock": self.xlock,
+            "state": self.state,
+            "mountedhere": self.mountedhere,
+            "names": sorted(f"nc{n}" for n in self.v_nclist),
+            "children": sorted(f"nc{n}" for n in self.v_dnclist),
+        }
+
+
+class VnodeTable:
+    """All vnodes ever allocated, the free list (head = least recently freed) and the identity index."""
+
+    __slots__ = ("by_identity", "desiredvnodes", "freelist", "vnodes")
+
+    def __init__(self, desiredvnodes: int) -> None:
+        self.desiredvnodes = desiredvnodes
+        self.vnodes: list[Vnode] = []
+        self.freelist: OrderedDict[int, Vnode] = OrderedDict()
+        self.by_identity: dict[tuple[str, int], Vnode] = {}
+
+    @property
+    def numvnodes(self) -> int:
+        return len(self.vnodes)
+
+    def get(self, ref: str) -> Vnode | None:
+        """The vnode with id `ref` (``vp7``), or None."""
+        if ref.startswith("vp") and ref[2:].isdigit():
+            num = int(ref[2:])
+            if 1 <= num <= len(self.vnodes):
+                return self.vnodes[num - 1]
+        return None
+
+    def allocate(self) -> Vnode:
+        """A brand-new vnode struct (the table is below desiredvnodes, or nothing is free)."""
+        vnode = Vnode(len(self.vnodes) + 1)
+        self.vnodes.append(vnode)
+        return vnode
+
+    def free_head(self) -> Vnode | None:
+        """The vnode getnewvnode would recycle: the head of the free list."""
+        return next(iter(self.freelist.values()), None)
+
+    def bind(self, vnode: Vnode, mount: str, ino: int, vtype: str) -> None:
+        """Give a vnode its identity (the inode it stands for)."""
+        vnode.mount, vnode.ino, vnode.type = mount, ino, vtype
+        self.by_identity[(mount, ino)] = vnode
+
+    def unbind(self, vnode: Vnode) -> None:
+        """Take a vnode's identity away (after VOP_RECLAIM)."""
+        if vnode.mount is not None and vnode.ino is not None:
+            self.by_identity.pop((vnode.mount, vnode.ino), None)
+        vnode.ino = None
+
+    def to_free_list(self, vnode: Vnode, *, head: bool = False) -> None:
+        """Put a vnode on the free list: at the tail (LRU order), or the head for vnodes with no identity."""
+        self.freelist[vnode.num] = vnode
+        self.freelist.move_to_end(vnode.num, last=not head)
+
+    def off_free_list(self, vnode: Vnode) -> None:
+        self.freelist.pop(vnode.num, None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "desiredvnodes": self.desiredvnodes,
+            "numvnodes": self.numvnodes,
+            "freelist": [v.id for v in self.freelist.values()],
+            "vnodes": [v.to_dict() for v in self.vnodes],
+        }
+
+    def check(self) -> list[str]:
+        """Invariants (§2): counts >= 0, free vnodes have no use references, the index is exact."""
+        problems = []
+        for vnode in self.vnodes:
+            if vnode.usecount < 0 or vnode.holdcount < 0:
+                problems.append(f"{vnode.id} has a negative count")
+            on_free = vnode.num in self.freelist
+            if on_free and vnode.usecount:
+                problems.append(f"{vnode.id} is on the free list with usecount {vnode.usecount}")
+            if on_free != (vnode.state in (INACTIVE, RECLAIMED)):
+                problems.append(f"{vnode.id} is {vnode.state} but {'on' if on_free else 'off'} the free list")
+            if vnode.state == ACTIVE and vnode.usecount == 0:
+                problems.append(f"{vnode.id} is active with no use reference")
+            if (vnode.ino is None) != (vnode.state in (RECLAIMED, DEAD)):
+                problems.append(f"{vnode.id} is {vnode.state} with inode {vnode.ino}")
+            if vnode.ino is not None and self.by_identity.get((vnode.mount, vnode.ino)) is not vnode:
+                problems.append(f"{vnode.id} is missing from the identity index")
+        if len(self.by_identity) != sum(1 for v in self.vnodes if v.ino is not None):
+            problems.append("the identity index holds vnodes that have no identity")
+        return problems

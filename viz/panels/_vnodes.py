@@ -1,0 +1,91 @@
+"""The vnodes panel: every vnode's type, state, counts and lock, and the free list in LRU order."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from model.vfs import Vfs
+from model.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED
+from viz.panels._base import StepView, SubsystemPanel
+from viz.panels._details import DetailsBar
+from viz.panels._rows import RowList
+
+STATE_GLYPHS = {ACTIVE: ("●", "green"), INACTIVE: ("○", "yellow"), RECLAIMED: ("✕", "dim"), DEAD: ("†", "red")}
+"""Glyph and colour per life-cycle state: active, inactive (on the free list), reclaimed, dead."""
+
+
+class VnodesView(RowList):
+    """One row per vnode struct, in allocation order."""
+
+    def __init__(self) -> None:
+        super().__init__("vnodes", id="vnode-list")
+        self.vfs: Vfs | None = None
+
+    def row_count(self) -> int:
+        return self.vfs.vnodes.numvnodes if self.vfs else 0
+
+    def row_text(self, index: int) -> Text:
+        assert self.vfs is not None
+        vp = self.vfs.vnodes.vnodes[index]
+        glyph, colour = STATE_GLYPHS[vp.state]
+        text = Text(f"{vp.id:<6}", style="bold")
+        text.append(f"{glyph} {vp.state:<9}", style=colour)
+        text.append(f" {vp.type:<4} use {vp.usecount:<2} hold {vp.holdcount:<2} ")
+        text.append("[L] " if vp.locked else "    ", style="bold red")
+        text.append(f"{(vp.mount or '-')}:{vp.ino if vp.ino is not None else '-':<4} ", style="dim")
+        text.append(self.vfs.path_of(vp), style="cyan")
+        names = len(vp.v_nclist) + len(vp.v_dnclist)
+        if names:
+            text.append(f"   ({len(vp.v_nclist)} names, {len(vp.v_dnclist)} children cached)", style="dim")
+        return text
+
+    def row_ref(self, index: int) -> str | None:
+        return f"vp{index + 1}" if self.vfs and index < self.row_count() else None
+
+    def update_from(self, vfs: Vfs, view: StepView) -> None:
+        self.vfs = vfs
+        touched = sorted(
+            int(r[2:]) - 1
+            for r in view.refs
+            if r.startswith("vp") and r[2:].isdigit() and int(r[2:]) <= vfs.vnodes.numvnodes
+        )
+        self.border_subtitle = f"{vfs.vnodes.numvnodes} of desiredvnodes {vfs.vnodes.desiredvnodes}"
+        self.reload(frozenset(touched), reveal=touched[0] if touched else None)
+
+
+class VnodePanel(Vertical, SubsystemPanel):
+    """Vnodes with the free list above them and the details of the selected vnode below."""
+
+    TAB_TITLE = "vnodes"
+    PART = "vfs"
+    DEFAULT_CSS = """
+    VnodePanel { height: 1fr; }
+    VnodePanel #freelist { height: auto; max-height: 3; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="freelist")
+        yield VnodesView()
+        yield DetailsBar(
+            "Select a vnode to see its names (namecache_print) and counts. "
+            "● active  ○ inactive (free list)  ✕ reclaimed  † dead  [L] locked"
+        )
+
+    def show(self, view: StepView) -> None:
+        vfs: Vfs = view.system.part("vfs")
+        self._system = view.system
+        free = list(vfs.vnodes.freelist.values())
+        text = Text("free list (head is recycled first): ", style="bold")
+        shown = free[:24]
+        text.append(" → ".join(v.id for v in shown) or "empty", style="yellow")
+        if len(free) > len(shown):
+            text.append(f" … {len(free) - len(shown)} more", style="dim")
+        self.query_one("#freelist", Static).update(text)
+        self.query_one(VnodesView).update_from(vfs, view)
+        self.query_one(DetailsBar).show(view.system)
+
+    def on_row_list_selected(self, message: RowList.Selected) -> None:
+        self.query_one(DetailsBar).select(message.ref, self._system)
