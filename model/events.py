@@ -35,6 +35,12 @@ class Event:
         """True for events that report a failed operation (bad id, protocol violation)."""
         return self.kind == "error" or self.kind.startswith("error.")
 
+    def line(self) -> str:
+        """One log line: ``func: text [ERRNO]``, without repeating a function name the text starts with."""
+        head = f"{self.func}: " if self.func and not self.text.startswith(self.func) else ""
+        tail = f" [{self.errno}]" if self.errno and self.errno not in self.text else ""
+        return f"{head}{self.text}{tail}"
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; empty optional fields are left out so JSON lines stay short."""
         out: dict[str, Any] = {"kind": self.kind, "text": self.text}

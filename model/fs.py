@@ -33,15 +33,14 @@ DEFAULT_TREE = (
 
 
 class Inode:
-    """An on-disk file: type, link count, size, and for a directory its entries and whiteouts."""
+    """An on-disk file: type, link count, and for a directory its entries and whiteouts."""
 
-    __slots__ = ("entries", "ino", "nlink", "parent", "size", "type", "whiteouts")
+    __slots__ = ("entries", "ino", "nlink", "parent", "type", "whiteouts")
 
     def __init__(self, ino: int, itype: str, parent: int) -> None:
         self.ino = ino
         self.type = itype
         self.nlink = 2 if itype == DIR else 1
-        self.size = 0
         self.parent = parent
         self.entries: dict[str, int] = {}
         self.whiteouts: set[str] = set()
@@ -138,7 +137,6 @@ class FileSystem:
                 str(i.ino): {
                     "type": i.type,
                     "nlink": i.nlink,
-                    "size": i.size,
                     **({"entries": dict(i.entries)} if i.type == DIR else {}),
                     **({"whiteouts": sorted(i.whiteouts)} if i.whiteouts else {}),
                 }

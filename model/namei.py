@@ -60,7 +60,13 @@ def namei(vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = Fals
             events += vfs.vrele(dvp, quiet=True)
             return NameiResult(None, None, name, "ENOTDIR", events)
         if name == ".." and dvp is vfs.rootvnode:
-            continue  # ".." at the root is the root
+            if not islastcn:
+                continue  # ".." at the root is the root
+            # The last component: the root is the result (vfs_lookup.c: ni_vp = ni_dvp = dp, VREF(dp)).
+            if wantparent:
+                events += vfs.vref(dvp, quiet=True)
+                return NameiResult(dvp, dvp, name, None, events)
+            return NameiResult(dvp, None, name, None, events)
         if name == ".." and dvp.mount is not None and vfs.mounts[dvp.mount].root is dvp:
             covered = vfs.mounts[dvp.mount].covered
             assert covered is not None

@@ -73,7 +73,12 @@ def register_part(
     if name in PARTS:
         raise RuntimeError(f"part {name!r} registered twice")
     PARTS[name] = PartSpec(name, factory, order)
-    for key in config:
+    register_config(*config)
+
+
+def register_config(*keys: ConfigKey) -> None:
+    """Register `[config]` keys read by a part registered elsewhere (e.g. the page size, read by the VFS)."""
+    for key in keys:
         if key.name in CONFIG_KEYS:
             raise RuntimeError(f"config key {key.name!r} registered twice")
         CONFIG_KEYS[key.name] = key

@@ -14,6 +14,7 @@ from typing import Any
 from model.events import Event
 from model.fs import DIR, FileSystem, build_tree
 from model.namecache import NameCache
+from model.pagecache import PageCache
 from model.parts import OpError
 from model.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode, VnodeTable
 
@@ -55,14 +56,18 @@ def violation(text: str, vp: Vnode, rule: str) -> Event:
 class Vfs:
     """Everything between a path and a file: mounts, vnodes, the name cache, the root and the cwd."""
 
-    __slots__ = ("cwd", "mounts", "namecache", "next_mount", "protocol", "rootvnode", "vnodes")
+    __slots__ = (
+        "cwd", "mounts", "namecache", "next_mount", "pagecache", "protocol", "rootvnode", "user_refs", "vnodes",
+    )  # fmt: skip
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.vnodes = VnodeTable(config["desiredvnodes"])
         self.namecache = NameCache(config["nchash"], config["ncvhash"], config["namecache_max"])
+        self.pagecache = PageCache(config["page_size"])
         self.protocol: str = config["vnode_protocol"]
         self.mounts: dict[str, Mount] = {}
         self.next_mount = 0
+        self.user_refs: dict[str, int] = {}  # references the user holds through open and vref, per vnode
         fs = FileSystem("ffs")
         build_tree(fs, config["tree"])
         root_mount = self._add_mount(fs, "/")
@@ -107,6 +112,34 @@ class Vfs:
     def mount_of(self, vnode: Vnode) -> Mount | None:
         return self.mounts.get(vnode.mount) if vnode.mount else None
 
+    def node_at(self, path: str) -> tuple[Mount, int] | None:
+        """The (mount, inode) at an absolute path, read off the disks without namei or the name cache.
+
+        This is how a file server names its own nodes (puffs cookies): no lookup, no cache entries.
+        """
+        mount = self.mounts[self.rootvnode.mount or "mnt0"]
+        ino = FileSystem.ROOT_INO
+        for name in (c for c in path.split("/") if c):
+            inode = mount.fs.inodes.get(ino)
+            if inode is None or inode.type != DIR:
+                return None
+            found, _ = mount.fs.lookup(ino, name)
+            if found is None:
+                return None
+            ino = found
+            covering = next((m for m in self.mounts.values() if m.covered is not None
+                             and m.covered.mount == mount.id and m.covered.ino == ino), None)  # fmt: skip
+            if covering is not None:
+                mount, ino = covering, FileSystem.ROOT_INO
+        return mount, ino
+
+    def file_of(self, vnode: Vnode) -> tuple[str, int] | None:
+        """The (mount, inode) a vnode stands for, if that file still exists."""
+        mount = self.mount_of(vnode)
+        if mount is None or vnode.ino is None or vnode.ino not in mount.fs.inodes:
+            return None
+        return (mount.id, vnode.ino)
+
     def fs_of(self, vnode: Vnode) -> FileSystem:
         mount = self.mount_of(vnode)
         if mount is None or vnode.ino is None:
@@ -146,9 +179,13 @@ class Vfs:
     def vnode_for(self, mount: Mount, ino: int) -> tuple[Vnode, list[Event]]:
         """The vnode for an inode, referenced: vget of the existing one, or a new one (VFS_VGET)."""
         existing = self.vnodes.by_identity.get((mount.id, ino))
-        if existing is not None:
+        events: list[Event] = []
+        if existing is not None and not existing.xlock:
             return existing, self.vget(existing)
-        vnode, events = self.getnewvnode()
+        if existing is not None:  # vget would sleep until the other CPU's vgone finishes: let it finish
+            events += self._finish_vgone(existing)
+        vnode, new_events = self.getnewvnode()
+        events += new_events
         vtype = VDIR if mount.fs.inode(ino).type == DIR else VREG
         self.vnodes.bind(vnode, mount.id, ino, vtype)
         vnode.usecount = 1
@@ -232,13 +269,35 @@ class Vfs:
 
     def inactive(self, vp: Vnode, caller: str) -> list[Event]:
         """VOP_INACTIVE with the vnode locked; reclaim space if unlinked; then the free list (§2.2)."""
+        events, unlinked = self._vop_inactive(vp)
+        vp.state = INACTIVE
+        self.vnodes.to_free_list(vp)
+        events.insert(
+            0,
+            Event(
+                "vnode.inactive",
+                f"{caller}({vp.id}): last reference gone; VOP_INACTIVE({vp.id}) called locked; "
+                f"{vp.id} to the free-list tail",
+                refs=(vp.id,),
+                func="VOP_INACTIVE",
+                explain="An inactive vnode keeps its identity and its name-cache entries until it is recycled.",
+            ),
+        )
+        if unlinked:
+            events += self.vrecycle(vp)
+        return events
+
+    def _vop_inactive(self, vp: Vnode) -> tuple[list[Event], bool]:
+        """VOP_INACTIVE itself: entered locked, frees an unlinked file's space, and follows (or breaks) the
+        lock protocol (§2.2). Returns its events and whether the file was unlinked."""
         vp.locked = True
         mount = self.mount_of(vp)
         fs = mount.fs if mount else None
         events: list[Event] = []
         unlinked = fs is not None and vp.ino is not None and fs.inode(vp.ino).nlink <= 0
-        if unlinked and fs is not None and vp.ino is not None:
+        if unlinked and fs is not None and vp.ino is not None and vp.mount is not None:
             fs.free(vp.ino)
+            self.pagecache.forget_file((vp.mount, vp.ino))
             events.append(
                 Event(
                     "vnode.space_freed",
@@ -262,21 +321,16 @@ class Vfs:
             vp.locked = False
         else:
             vp.locked = False  # later FreeBSD: returns locked; vput/vrele unlock it
-        vp.state = INACTIVE
-        self.vnodes.to_free_list(vp)
-        events.insert(
-            0,
-            Event(
-                "vnode.inactive",
-                f"{caller}({vp.id}): last reference gone; VOP_INACTIVE({vp.id}) called locked; "
-                f"{vp.id} to the free-list tail",
-                refs=(vp.id,),
-                func="VOP_INACTIVE",
-                explain="An inactive vnode keeps its identity and its name-cache entries until it is recycled.",
-            ),
-        )
-        if unlinked:
-            events += self.vrecycle(vp)
+        return events, unlinked
+
+    def _finish_vgone(self, vp: Vnode) -> list[Event]:
+        """Complete the reclaim another CPU started on a VXLOCKed vnode; holders are left with a dead one."""
+        events = [Event("vnode.vgone", f"{vp.id} is VXLOCKed: wait for its reclaim to finish, then use a new vnode",
+                        refs=(vp.id,), func="vget")]  # fmt: skip
+        if vp.usecount == 0:
+            return events + self.vrecycle(vp)
+        events += self.reclaim(vp, why="vgone by another CPU")
+        vp.state, vp.type = DEAD, VBAD
         return events
 
     def vrecycle(self, vp: Vnode) -> list[Event]:
@@ -306,10 +360,28 @@ class Vfs:
                 func="VOP_RECLAIM",
             )
         )
+        events += self.pagecache.reclaim(vp.id, self.file_of(vp))
         events += self.namecache.cache_purge(vp)
         self.vnodes.unbind(vp)
         vp.state = RECLAIMED
+        vp.xlock = False
         return events
+
+    def hold(self, vp: Vnode) -> None:
+        """Record a reference the user took (open, vref), so only the user's own can be dropped."""
+        self.user_refs[vp.id] = self.user_refs.get(vp.id, 0) + 1
+
+    def unhold(self, vp: Vnode, verb: str) -> None:
+        """Give back one of the user's references, or refuse: the kernel's own (cwd, mounts) are not theirs."""
+        held = self.user_refs.get(vp.id, 0)
+        if held == 0:
+            raise OpError(f"{verb} {vp.id}: you hold no reference on it", refs=(vp.id,),
+                          hint="only references taken with 'open' or 'vref' can be dropped; "
+                               "the cwd's and a mount's belong to the kernel")  # fmt: skip
+        if held == 1:
+            del self.user_refs[vp.id]
+        else:
+            self.user_refs[vp.id] = held - 1
 
     # -- lock --------------------------------------------------------------------------------------
 
@@ -358,7 +430,7 @@ class Vfs:
             for v in self.vnodes.vnodes
             if v.mount == mount.id and v.ino is not None and v.usecount > (1 if v is mount.root else 0)
         ]
-        if self.cwd.mount == mount.id:
+        if self.cwd.mount == mount.id and self.cwd not in in_use:
             in_use.append(self.cwd)
         if in_use and not force:
             return [
@@ -386,6 +458,18 @@ class Vfs:
                 events += self.reclaim(vp, why="vflush at unmount")
                 self.vnodes.to_free_list(vp, head=True)
             else:
+                # vgone of an active vnode deactivates it before reclaiming it (§2.5; vfs_subr.c vgonel).
+                events.append(
+                    Event(
+                        "vnode.deactivate",
+                        f"vgone({vp.id}): in use (usecount {vp.usecount}) at a forced unmount; "
+                        f"VOP_INACTIVE({vp.id}) called locked",
+                        refs=(vp.id,),
+                        func="VOP_INACTIVE",
+                        explain="A vnode still in use is deactivated, then reclaimed; its holders keep a dead vnode.",
+                    )
+                )
+                events += self._vop_inactive(vp)[0]
                 events += self.reclaim(vp, why="forced unmount: vgone of a vnode in use")
                 vp.state, vp.type = DEAD, VBAD
                 events.append(
@@ -460,9 +544,11 @@ class Vfs:
             "protocol": self.protocol,
             "rootvnode": self.rootvnode.id,
             "cwd": self.cwd.id,
+            "user_refs": dict(self.user_refs),
             "mounts": {m.id: m.to_dict() for m in self.mounts.values()},
             "vnodes": self.vnodes.to_dict(),
             "namecache": self.namecache.to_dict(),
+            "pagecache": self.pagecache.to_dict(),
         }
 
     def stats(self) -> dict[str, int]:
@@ -471,10 +557,21 @@ class Vfs:
             "numcache": self.namecache.numcache,
             "numvnodes": self.vnodes.numvnodes,
             "freevnodes": len(self.vnodes.freelist),
+            **self.pagecache.stats,
+            "writes_pending": len(self.pagecache.queue),
         }
 
     def check(self) -> list[str]:
-        problems = self.namecache.check() + self.vnodes.check()
+        problems = self.namecache.check() + self.vnodes.check() + self.pagecache.check()
+        for ref, held in self.user_refs.items():
+            vp = self.vnodes.get(ref)
+            if vp is None or held <= 0 or held > vp.usecount:
+                problems.append(f"the user holds {held} references on {ref}, which has usecount "
+                                f"{vp.usecount if vp else '-'}")  # fmt: skip
+        for vnode in self.pagecache.pages:
+            vp = self.vnodes.get(vnode)
+            if vp is None or vp.ino is None:
+                problems.append(f"{vnode} has cached pages but stands for no file")
         for vp in self.vnodes.vnodes:
             if vp.ino is not None:
                 mount = self.mounts.get(vp.mount or "")

@@ -53,14 +53,14 @@ def _vfs(system: System) -> Vfs:
     return system.part("vfs")
 
 
-def _result(verb: str, path: str, errno: str | None, text: str, refs: tuple[str, ...] = ()) -> Event:
+def file_result(verb: str, path: str, errno: str | None, text: str, refs: tuple[str, ...] = ()) -> Event:
     """The closing event of a path verb: its return value and errno, as the syscall would give them."""
     if errno:
         return Event(f"vfs.{verb}", f"{verb} {path}: {errno}", refs=refs, func=verb, ret=-1, errno=errno)
     return Event(f"vfs.{verb}", f"{verb} {path}: {text}", refs=refs, func=verb, ret=0)
 
 
-def _release(vfs: Vfs, *vnodes: Vnode | None) -> list[Event]:
+def release(vfs: Vfs, *vnodes: Vnode | None) -> list[Event]:
     events: list[Event] = []
     for vp in vnodes:
         if vp is not None:
@@ -90,10 +90,10 @@ def lookup(system: System, path: str) -> list[Event]:
     r = namei(vfs, path)
     events = r.events
     if r.vp is not None:
-        events.append(_result("lookup", path, None, f"{r.vp.id}", (r.vp.id,)))
-        events += _release(vfs, r.vp)
+        events.append(file_result("lookup", path, None, f"{r.vp.id}", (r.vp.id,)))
+        events += release(vfs, r.vp)
         return events
-    events.append(_result("lookup", path, r.errno, ""))
+    events.append(file_result("lookup", path, r.errno, ""))
     return events
 
 
@@ -108,10 +108,11 @@ def open_(system: System, path: str) -> list[Event]:
     vfs = _vfs(system)
     r = namei(vfs, path)
     if r.vp is None:
-        return [*r.events, _result("open", path, r.errno, "")]
+        return [*r.events, file_result("open", path, r.errno, "")]
+    vfs.hold(r.vp)
     return [
         *r.events,
-        _result(
+        file_result(
             "open", path, None, f"{r.vp.id} (usecount {r.vp.usecount}); close it with 'close {r.vp.id}'", (r.vp.id,)
         ),
     ]
@@ -127,8 +128,7 @@ def open_(system: System, path: str) -> list[Event]:
 def close(system: System, vp: str) -> list[Event]:
     vfs = _vfs(system)
     vnode = vfs.vnode(vp)
-    if vnode.usecount <= (1 if vnode is vfs.cwd or vnode.mountedhere else 0):
-        raise OpError(f"{vp} is not open", refs=(vp,), hint="'open PATH' names the vnode it opens")
+    vfs.unhold(vnode, "close")
     return vfs.vrele(vnode)
 
 
@@ -137,9 +137,9 @@ def _create(system: System, path: str, itype: str, verb: str, vop: str) -> list[
     r = namei(vfs, path, nameiop=CREATE, wantparent=True)
     events = r.events
     if r.errno:
-        return [*events, _result(verb, path, r.errno, "")]
+        return [*events, file_result(verb, path, r.errno, "")]
     if r.vp is not None:
-        return [*events, *_release(vfs, r.vp, r.dvp), _result(verb, path, "EEXIST", "")]
+        return [*events, *release(vfs, r.vp, r.dvp), file_result(verb, path, "EEXIST", "")]
     dvp = r.dvp
     assert dvp is not None and dvp.mount is not None and dvp.ino is not None
     mount = vfs.mounts[dvp.mount]
@@ -155,8 +155,8 @@ def _create(system: System, path: str, itype: str, verb: str, vop: str) -> list[
         )
     )
     events += vnode_events
-    events.append(_result(verb, path, None, vp.id, (vp.id,)))
-    return events + _release(vfs, dvp) + vfs.vrele(vp)
+    events.append(file_result(verb, path, None, vp.id, (vp.id,)))
+    return events + release(vfs, dvp) + vfs.vrele(vp)
 
 
 @command(
@@ -187,11 +187,11 @@ def unlink(system: System, path: str) -> list[Event]:
     r = namei(vfs, path, nameiop=DELETE, wantparent=True)
     events = r.events
     if r.errno or r.vp is None:
-        return [*events, *_release(vfs, r.dvp), _result("unlink", path, r.errno or "ENOENT", "")]
+        return [*events, *release(vfs, r.dvp), file_result("unlink", path, r.errno or "ENOENT", "")]
     vp, dvp = r.vp, r.dvp
     assert dvp is not None and dvp.ino is not None
     if vp.type == VDIR:
-        return [*events, *_release(vfs, vp, dvp), _result("unlink", path, "EPERM", "")]
+        return [*events, *release(vfs, vp, dvp), file_result("unlink", path, "EPERM", "")]
     fs = vfs.fs_of(dvp)
     fs.unlink(dvp.ino, r.name)
     assert vp.ino is not None
@@ -209,8 +209,8 @@ def unlink(system: System, path: str) -> list[Event]:
             else "",
         )
     )
-    events.append(_result("unlink", path, None, "removed", (vp.id,)))
-    return events + _release(vfs, dvp) + vfs.vrele(vp, quiet=True)
+    events.append(file_result("unlink", path, None, "removed", (vp.id,)))
+    return events + release(vfs, dvp) + vfs.vrele(vp, quiet=True)
 
 
 @command(
@@ -223,20 +223,22 @@ def unlink(system: System, path: str) -> list[Event]:
 )
 def rename(system: System, old: str, new: str) -> list[Event]:
     vfs = _vfs(system)
+    if any(_last_component(p) in (".", "..") for p in (old, new)):
+        return [file_result("rename", f"{old} {new}", "EINVAL", "")]  # rename(2): a last component . or ..
     f = namei(vfs, old, nameiop=DELETE, wantparent=True)
     events = f.events
     if f.errno or f.vp is None:
-        return [*events, *_release(vfs, f.dvp), _result("rename", old, f.errno or "ENOENT", "")]
+        return [*events, *release(vfs, f.dvp), file_result("rename", old, f.errno or "ENOENT", "")]
     t = namei(vfs, new, nameiop=RENAME, wantparent=True)
     events += t.events
     fvp, fdvp, tvp, tdvp = f.vp, f.dvp, t.vp, t.dvp
     errno = t.errno or _rename_errno(vfs, f, t)
     if errno:
-        return [*events, *_release(vfs, fvp, fdvp, tvp, tdvp), _result("rename", f"{old} {new}", errno, "")]
+        return [*events, *release(vfs, fvp, fdvp, tvp, tdvp), file_result("rename", f"{old} {new}", errno, "")]
     assert fdvp is not None and tdvp is not None and fdvp.ino is not None and tdvp.ino is not None
     fs = vfs.fs_of(fdvp)
     if tvp is fvp:
-        return [*events, *_release(vfs, fvp, fdvp, tvp, tdvp), _result("rename", f"{old} {new}", None, "same file")]
+        return [*events, *release(vfs, fvp, fdvp, tvp, tdvp), file_result("rename", f"{old} {new}", None, "same file")]
     if tvp is not None:
         fs.unlink(tdvp.ino, t.name)
         events += vfs.namecache.cache_purge(tvp)
@@ -252,8 +254,13 @@ def rename(system: System, old: str, new: str) -> list[Event]:
         )
     )
     events += vfs.namecache.cache_purge(fvp)
-    events.append(_result("rename", f"{old} {new}", None, "done", (fvp.id,)))
-    return events + _release(vfs, fdvp, tdvp, fvp) + (vfs.vrele(tvp, quiet=True) if tvp is not None else [])
+    events.append(file_result("rename", f"{old} {new}", None, "done", (fvp.id,)))
+    return events + release(vfs, fdvp, tdvp, fvp) + (vfs.vrele(tvp, quiet=True) if tvp is not None else [])
+
+
+def _last_component(path: str) -> str:
+    parts = [c for c in path.split("/") if c]
+    return parts[-1] if parts else "."
 
 
 def _rename_errno(vfs: Vfs, f: NameiResult, t: NameiResult) -> str | None:
@@ -283,11 +290,11 @@ def cd(system: System, path: str) -> list[Event]:
     vfs = _vfs(system)
     r = namei(vfs, path)
     if r.vp is None:
-        return [*r.events, _result("chdir", path, r.errno, "")]
+        return [*r.events, file_result("chdir", path, r.errno, "")]
     if r.vp.type != VDIR:
-        return [*r.events, *_release(vfs, r.vp), _result("chdir", path, "ENOTDIR", "")]
+        return [*r.events, *release(vfs, r.vp), file_result("chdir", path, "ENOTDIR", "")]
     old, vfs.cwd = vfs.cwd, r.vp
-    return [*r.events, _result("chdir", path, None, f"cwd is {r.vp.id}", (r.vp.id,)), *_release(vfs, old)]
+    return [*r.events, file_result("chdir", path, None, f"cwd is {r.vp.id}", (r.vp.id,)), *release(vfs, old)]
 
 
 @command(
@@ -301,7 +308,7 @@ def whiteout(system: System, path: str) -> list[Event]:
     vfs = _vfs(system)
     r = namei(vfs, path, nameiop=CREATE, wantparent=True)
     if r.errno or r.vp is not None:
-        return [*r.events, *_release(vfs, r.vp, r.dvp), _result("whiteout", path, r.errno or "EEXIST", "")]
+        return [*r.events, *release(vfs, r.vp, r.dvp), file_result("whiteout", path, r.errno or "EEXIST", "")]
     dvp = r.dvp
     assert dvp is not None and dvp.ino is not None
     vfs.fs_of(dvp).inode(dvp.ino).whiteouts.add(r.name)
@@ -310,7 +317,7 @@ def whiteout(system: System, path: str) -> list[Event]:
         Event(
             "vfs.whiteout", f"VOP_WHITEOUT({dvp.id}, {r.name!r}): whiteout made", refs=(dvp.id,), func="VOP_WHITEOUT"
         ),
-        *_release(vfs, dvp),
+        *release(vfs, dvp),
     ]
 
 
@@ -463,7 +470,12 @@ def _vnode_verb(name: str, summary: str, method: str) -> None:
         vnode = vfs.vnode(vp)
         if vnode.state == RECLAIMED:
             raise OpError(f"{vp} is reclaimed: it stands for no file", refs=(vp,))
-        return getattr(vfs, method)(vnode)
+        if method in ("vrele", "vput"):
+            vfs.unhold(vnode, name)
+        events = getattr(vfs, method)(vnode)
+        if method == "vref":
+            vfs.hold(vnode)
+        return events
 
 
 _vnode_verb("vref", "vref: take a use reference", "vref")
@@ -502,11 +514,11 @@ def mount(system: System, path: str, fstype: str) -> list[Event]:
     vfs = _vfs(system)
     r = namei(vfs, path)
     if r.vp is None:
-        return [*r.events, _result("mount", path, r.errno, "")]
+        return [*r.events, file_result("mount", path, r.errno, "")]
     if r.vp.type != VDIR:
-        return [*r.events, *_release(vfs, r.vp), _result("mount", path, "ENOTDIR", "")]
+        return [*r.events, *release(vfs, r.vp), file_result("mount", path, "ENOTDIR", "")]
     if r.vp is vfs.rootvnode or any(m.root is r.vp for m in vfs.mounts.values()):
-        return [*r.events, *_release(vfs, r.vp), _result("mount", path, "EBUSY", "")]
+        return [*r.events, *release(vfs, r.vp), file_result("mount", path, "EBUSY", "")]
     _, events = vfs.mount(r.vp, path, fstype)
     return r.events + events
 

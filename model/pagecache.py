@@ -1,0 +1,507 @@
+"""The page cache of a puffs mount and its user-space file server (puffs_flush(3), SEMANTICS §4).
+
+Pages belong to a vnode (its UVM object): absent, clean, dirty, or queued for write. The file
+server's copy of each file is the backing store. Contents are modelled per page as a version letter
+(the write that last changed the page: A, B, ...), while byte counts (dirty and lost bytes) are exact.
+Flushes only queue write requests (asynchronous); they reach the server when it serves them.
+Invalidation frees pages without cleaning them, so unflushed dirty data is lost.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from model.events import Event
+
+CLEAN, DIRTY, QUEUED = "clean", "dirty", "queued"
+"""Page states; an absent page has no Page object at all."""
+
+ZERO = "·"
+"""Version letter of a page never written (zeros, a hole)."""
+
+
+def trunc_page(offset: int, page_size: int) -> int:
+    return offset - offset % page_size
+
+
+def round_page(offset: int, page_size: int) -> int:
+    return -(-offset // page_size) * page_size
+
+
+def merge_interval(intervals: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Add [lo, hi) to a sorted list of disjoint intervals, merging overlaps."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted([*intervals, (lo, hi)]):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+class Page:
+    """One cached page: its state, the data version it holds, and which bytes are not on the server yet."""
+
+    __slots__ = ("dirty", "state", "version")
+
+    def __init__(self, state: str, version: str) -> None:
+        self.state = state
+        self.version = version
+        self.dirty: list[tuple[int, int]] = []  # byte ranges within the page written since last clean
+
+    @property
+    def dirty_bytes(self) -> int:
+        return sum(hi - lo for lo, hi in self.dirty)
+
+
+class ServerFile:
+    """The file server's copy of one file: its size and the version of each page."""
+
+    __slots__ = ("pages", "size")
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.pages: dict[int, str] = {}
+
+
+class WriteRequest:
+    """A queued write of one page to the file server (what VOP_PUTPAGES with PGO_CLEANIT sends)."""
+
+    __slots__ = ("bytes", "file", "index", "serial", "version", "vnode")
+
+    def __init__(self, serial: int, vnode: str, file: tuple[str, int], index: int, version: str, nbytes: int) -> None:
+        self.serial = serial
+        self.vnode = vnode
+        self.file = file
+        self.index = index
+        self.version = version
+        self.bytes = nbytes
+
+    @property
+    def id(self) -> str:
+        return f"wr{self.serial}"
+
+
+class PageCache:
+    """Pages per vnode, the kernel's file sizes, the file server's files, and the write-back queue."""
+
+    __slots__ = ("next_serial", "next_version", "page_size", "pages", "queue", "server", "sizes", "stats")
+
+    def __init__(self, page_size: int) -> None:
+        self.page_size = page_size
+        self.pages: dict[str, dict[int, Page]] = {}  # vnode id -> page index -> Page
+        self.sizes: dict[str, int] = {}  # vnode id -> v_size, the kernel's idea of the file size
+        self.server: dict[tuple[str, int], ServerFile] = {}  # (mount, ino) -> the server's copy
+        self.queue: deque[WriteRequest] = deque()
+        self.next_serial = 1
+        self.next_version = 0
+        self.stats: dict[str, int] = dict.fromkeys(
+            (
+                "pages_filled",
+                "pages_dirtied",
+                "writes_queued",
+                "writes_served",
+                "pages_freed",
+                "pages_lost",
+                "bytes_lost",
+                "bytes_written_back",
+            ),
+            0,
+        )
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def new_version(self) -> str:
+        """The next data-version letter (A..Z, then a..z, then wraps)."""
+        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        letter = letters[self.next_version % len(letters)]
+        self.next_version += 1
+        return letter
+
+    def server_file(self, file: tuple[str, int]) -> ServerFile:
+        return self.server.setdefault(file, ServerFile())
+
+    def attach(self, vnode: str, file: tuple[str, int]) -> None:
+        """Give a vnode its page cache for `file`, with v_size from the server (as VOP_GETATTR would)."""
+        if vnode not in self.sizes:
+            self.sizes[vnode] = self.server_file(file).size
+            self.pages.setdefault(vnode, {})
+
+    def page_range(self, lo: int, hi: int) -> range:
+        """Indexes of the pages that bytes [lo, hi) touch."""
+        size = self.page_size
+        return range(lo // size, -(-hi // size))
+
+    # -- read and write ---------------------------------------------------------------------------
+
+    def read(self, vnode: str, file: tuple[str, int], offset: int, length: int) -> list[Event]:
+        """read(2): absent pages are filled from the server (clean); pages present are used as they are."""
+        self.attach(vnode, file)
+        size = self.sizes[vnode]
+        end = min(offset + length, size)
+        if offset >= end:
+            return [
+                Event(
+                    "page.read",
+                    f"read {vnode} [{offset}, {offset + length}): at or past EOF ({size}), 0 bytes",
+                    refs=(vnode,),
+                    func="VOP_READ",
+                    ret=0,
+                )
+            ]
+        pages = self.pages[vnode]
+        server = self.server_file(file)
+        filled, hits = [], []
+        for index in self.page_range(offset, end):
+            if index in pages:
+                hits.append(index)
+            else:
+                pages[index] = Page(CLEAN, server.pages.get(index, ZERO))
+                filled.append(index)
+        self.stats["pages_filled"] += len(filled)
+        events = []
+        if filled:
+            events.append(
+                Event(
+                    "page.fill",
+                    f"{vnode}: pages {runs(filled)} read from the file server (clean)",
+                    refs=(vnode, *(f"page {vnode}:{i}" for i in filled)),
+                    func="VOP_GETPAGES",
+                    data={"pages": filled},
+                )
+            )
+        if hits:
+            events.append(
+                Event(
+                    "page.hit",
+                    f"{vnode}: pages {runs(hits)} already cached",
+                    refs=(vnode, *(f"page {vnode}:{i}" for i in hits)),
+                    func="VOP_READ",
+                    data={"pages": hits},
+                    explain="A cached page is used as it is, even if the server's copy has changed "
+                    "since: that is what puffs_inval_pagecache is for.",
+                )
+            )
+        events.append(
+            Event(
+                "page.read",
+                f"read {vnode} [{offset}, {end}): {end - offset} bytes",
+                refs=(vnode,),
+                func="VOP_READ",
+                ret=end - offset,
+            )
+        )
+        return events
+
+    def write(self, vnode: str, file: tuple[str, int], offset: int, length: int) -> list[Event]:
+        """write(2): pages in the range become dirty with a new version; the server sees nothing yet."""
+        self.attach(vnode, file)
+        if length == 0:
+            return [Event("page.write", f"write {vnode}: 0 bytes", refs=(vnode,), func="VOP_WRITE", ret=0)]
+        pages = self.pages[vnode]
+        server = self.server_file(file)
+        version = self.new_version()
+        end = offset + length
+        touched, filled = [], []
+        for index in self.page_range(offset, end):
+            lo = max(offset, index * self.page_size) - index * self.page_size
+            hi = min(end, (index + 1) * self.page_size) - index * self.page_size
+            page = pages.get(index)
+            if page is None:
+                whole = lo == 0 and hi == self.page_size
+                if not whole and index * self.page_size < self.sizes[vnode]:
+                    filled.append(index)  # read-modify-write: the rest of the page comes from the server
+                page = pages[index] = Page(CLEAN, server.pages.get(index, ZERO))
+            page.state = DIRTY
+            page.version = version
+            page.dirty = merge_interval(page.dirty, lo, hi)
+            touched.append(index)
+        self.sizes[vnode] = max(self.sizes[vnode], end)
+        self.stats["pages_dirtied"] += len(touched)
+        self.stats["pages_filled"] += len(filled)
+        events = []
+        if filled:
+            events.append(
+                Event(
+                    "page.fill",
+                    f"{vnode}: pages {runs(filled)} read first (partial-page write)",
+                    refs=(vnode,),
+                    func="VOP_GETPAGES",
+                    data={"pages": filled},
+                )
+            )
+        events.append(
+            Event(
+                "page.dirty",
+                f"write {vnode} [{offset}, {end}): pages {runs(touched)} dirty with version {version}",
+                refs=(vnode, *(f"page {vnode}:{i}" for i in touched)),
+                func="VOP_WRITE",
+                ret=length,
+                data={"pages": touched, "version": version},
+                explain="The data sits in the kernel's dirty pages; the file server has not seen it.",
+            )
+        )
+        return events
+
+    def truncate(self, vnode: str, file: tuple[str, int], size: int) -> list[Event]:
+        """truncate(2): the server sets the size at once; cached pages past it are freed (uvm_vnp_setsize)."""
+        self.attach(vnode, file)
+        server = self.server_file(file)
+        server.size = size
+        for index in [i for i in server.pages if i * self.page_size >= size]:
+            del server.pages[index]
+        self.sizes[vnode] = size
+        pages = self.pages[vnode]
+        dropped = sorted(i for i in pages if i * self.page_size >= size)
+        for index in dropped:
+            del pages[index]
+        last = size // self.page_size
+        if size % self.page_size and last in pages:  # bytes past EOF in the last page no longer count as dirty
+            page = pages[last]
+            limit = size % self.page_size
+            page.dirty = [(lo, min(hi, limit)) for lo, hi in page.dirty if lo < limit]
+            if not page.dirty and page.state == DIRTY:
+                page.state = CLEAN
+        return [
+            Event(
+                "page.truncate",
+                f"truncate {vnode} to {size}: pages {runs(dropped) or 'none'} freed",
+                refs=(vnode,),
+                func="VOP_SETATTR",
+                ret=0,
+                data={"pages": dropped},
+            )
+        ]
+
+    # -- puffs_flush(3) ------------------------------------------------------------------------------
+
+    def check_range(self, vnode: str, start: int, end: int) -> tuple[int, int, str | None]:
+        """The range rule of §4.2: (offlo, offhi, errno); offhi == 0 means to the end of the file."""
+        if end > self.sizes[vnode]:
+            return 0, 0, "EINVAL"
+        offlo = trunc_page(start, self.page_size)
+        offhi = round_page(end, self.page_size)
+        if offhi != 0 and offlo >= offhi:
+            return offlo, offhi, "EINVAL"
+        return offlo, offhi, None
+
+    def _span(self, vnode: str, offlo: int, offhi: int) -> list[int]:
+        """Cached page indexes in [offlo, offhi), or from offlo to the end of the file when offhi is 0."""
+        first = offlo // self.page_size
+        last = offhi // self.page_size if offhi else None
+        return sorted(i for i in self.pages[vnode] if i >= first and (last is None or i < last))
+
+    def flush(self, vnode: str, file: tuple[str, int], offlo: int, offhi: int) -> list[Event]:
+        """VOP_PUTPAGES(PGO_CLEANIT), asynchronously: dirty pages in the range are queued for the server."""
+        queued = []
+        for index in self._span(vnode, offlo, offhi):
+            page = self.pages[vnode][index]
+            if page.state == DIRTY:
+                page.state = QUEUED
+                request = WriteRequest(self.next_serial, vnode, file, index, page.version, page.dirty_bytes)
+                self.next_serial += 1
+                self.queue.append(request)
+                queued.append(index)
+        self.stats["writes_queued"] += len(queued)
+        return [
+            Event(
+                "page.queued",
+                f"{vnode}: pages {runs(queued) or 'none'} queued for writing; returns at once",
+                refs=(vnode, *(f"page {vnode}:{i}" for i in queued)),
+                func="VOP_PUTPAGES",
+                data={"pages": queued},
+                explain="The flush only starts the writes: until the file server serves them, its copy is "
+                "still the old one."
+                if queued
+                else "",
+            )
+        ]
+
+    def invalidate(self, vnode: str, offlo: int, offhi: int) -> list[Event]:
+        """VOP_PUTPAGES(PGO_FREE) without cleaning: pages in the range go; dirty data is lost (§4.3)."""
+        pages = self.pages[vnode]
+        freed, lost, lost_bytes, in_flight = [], [], 0, []
+        for index in self._span(vnode, offlo, offhi):
+            page = pages.pop(index)
+            if page.state == DIRTY:
+                lost.append(index)
+                lost_bytes += page.dirty_bytes
+            elif page.state == QUEUED:
+                in_flight.append(index)
+            else:
+                freed.append(index)
+        self.stats["pages_freed"] += len(freed) + len(in_flight)
+        self.stats["pages_lost"] += len(lost)
+        self.stats["bytes_lost"] += lost_bytes
+        dropped = sorted(freed + lost + in_flight)
+        events = [
+            Event(
+                "page.inval",
+                f"{vnode}: pages {runs(dropped) or 'none'} freed",
+                refs=(vnode, *(f"page {vnode}:{i}" for i in dropped)),
+                func="VOP_PUTPAGES",
+                data={"pages": dropped, "clean": freed, "queued": in_flight},
+            )
+        ]
+        if in_flight:
+            events.append(
+                Event(
+                    "page.inval",
+                    f"{vnode}: pages {runs(in_flight)} were already queued: their writes still reach the server",
+                    refs=(vnode,),
+                    func="VOP_PUTPAGES",
+                )
+            )
+        if lost:
+            events.append(
+                Event(
+                    "page.lost",
+                    f"{vnode}: dirty pages {runs(lost)} dropped: {lost_bytes} bytes lost",
+                    refs=(vnode, *(f"page {vnode}:{i}" for i in lost)),
+                    func="puffs_inval_pagecache_node_range",
+                    data={"pages": lost, "bytes": lost_bytes},
+                    explain="Invalidation frees pages without writing them: data that was never "
+                    "flushed is gone, and the server keeps its old contents.",
+                )
+            )
+        return events
+
+    def serve(self, count: int) -> list[Event]:
+        """The file server serves up to `count` queued write requests, oldest first."""
+        events = []
+        for _ in range(min(count, len(self.queue))):
+            request = self.queue.popleft()
+            server = self.server_file(request.file)
+            server.pages[request.index] = request.version
+            end = (request.index + 1) * self.page_size
+            page = self.pages.get(request.vnode, {}).get(request.index)
+            size = self.sizes.get(request.vnode, end)
+            server.size = max(server.size, min(end, size))
+            self.stats["writes_served"] += 1
+            self.stats["bytes_written_back"] += request.bytes
+            cleaned = page is not None and page.state == QUEUED and page.version == request.version
+            if cleaned and page is not None:
+                page.state = CLEAN
+                page.dirty = []
+            status = "page now clean" if cleaned else "the page changed or went meanwhile"
+            events.append(
+                Event(
+                    "page.written",
+                    f"server wrote {request.vnode} page {request.index} "
+                    f"(version {request.version}, {request.bytes} bytes): {status}",
+                    refs=(request.vnode, request.id, f"page {request.vnode}:{request.index}"),
+                    func="PUFFS_VN_WRITE",
+                    data={"page": request.index},
+                )
+            )
+        if not events:
+            events.append(Event("page.written", "the write-back queue is empty", func="PUFFS_VN_WRITE"))
+        return events
+
+    def server_write(self, file: tuple[str, int], offset: int, length: int) -> tuple[str, list[int]]:
+        """The server changes a file behind the kernel's back; returns the version and the pages changed."""
+        server = self.server_file(file)
+        version = self.new_version()
+        touched = list(self.page_range(offset, offset + length)) if length else []
+        for index in touched:
+            server.pages[index] = version
+        server.size = max(server.size, offset + length)
+        return version, touched
+
+    # -- vnode life cycle --------------------------------------------------------------------------
+
+    def reclaim(self, vnode: str, file: tuple[str, int] | None) -> list[Event]:
+        """Before VOP_RECLAIM the vnode is cleaned: dirty pages written synchronously, then all freed.
+
+        `file` is None when the file itself is gone (unlinked): its pages are simply dropped.
+        """
+        pages = self.pages.pop(vnode, None)
+        self.sizes.pop(vnode, None)
+        if not pages:
+            return []
+        dirty = sorted(i for i, p in pages.items() if p.state == DIRTY)
+        if file is None:
+            return [
+                Event("page.inval", f"{vnode}: file deleted, {len(pages)} pages freed", refs=(vnode,), func="vclean")
+            ]
+        server = self.server_file(file)
+        for index in dirty:
+            server.pages[index] = pages[index].version
+            self.stats["bytes_written_back"] += pages[index].dirty_bytes
+        events = []
+        if dirty:
+            events.append(
+                Event(
+                    "page.written",
+                    f"{vnode}: dirty pages {runs(dirty)} written before reclaim",
+                    refs=(vnode,),
+                    func="vinvalbuf",
+                )
+            )
+        events.append(
+            Event("page.inval", f"{vnode}: {len(pages)} pages freed with the vnode", refs=(vnode,), func="vclean")
+        )
+        return events
+
+    def forget_file(self, file: tuple[str, int]) -> None:
+        """The file is gone from the server (its last link removed and its space freed)."""
+        self.server.pop(file, None)
+
+    # -- inspection ---------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "page_size": self.page_size,
+            "files": {
+                vnode: {
+                    "size": self.sizes[vnode],
+                    "pages": {
+                        str(i): {"state": p.state, "version": p.version, "dirty_bytes": p.dirty_bytes}
+                        for i, p in sorted(pages.items())
+                    },
+                }
+                for vnode, pages in self.pages.items()
+            },
+            "server": {
+                f"{m}:{ino}": {"size": f.size, "pages": {str(i): v for i, v in sorted(f.pages.items())}}
+                for (m, ino), f in self.server.items()
+            },
+            "queue": [
+                {"id": r.id, "vnode": r.vnode, "page": r.index, "version": r.version, "bytes": r.bytes}
+                for r in self.queue
+            ],
+            "stats": dict(self.stats),
+        }
+
+    def check(self) -> list[str]:
+        problems = []
+        for vnode, pages in self.pages.items():
+            size = self.sizes.get(vnode)
+            if size is None:
+                problems.append(f"{vnode} has pages but no size")
+                continue
+            for index, page in pages.items():
+                if index * self.page_size >= size:
+                    problems.append(f"page {vnode}:{index} lies past the file size {size}")
+                if (page.state == CLEAN and page.dirty) or (page.state == DIRTY and not page.dirty):
+                    problems.append(f"page {vnode}:{index} is {page.state} with dirty bytes {page.dirty}")
+                if any(not (0 <= lo < hi <= self.page_size) for lo, hi in page.dirty):
+                    problems.append(f"page {vnode}:{index} has a dirty range outside the page")
+        for request in self.queue:
+            if request.bytes < 0:
+                problems.append(f"{request.id} has a negative size")
+        if any(v < 0 for v in self.stats.values()):
+            problems.append("a page-cache counter went negative")
+        return problems
+
+
+def runs(indexes: list[int]) -> str:
+    """Compact page lists: [0, 1, 2, 5] -> '0-2, 5'."""
+    runs: list[list[int]] = []
+    for index in sorted(indexes):
+        if runs and runs[-1][1] == index - 1:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
