@@ -1,0 +1,333 @@
+"""Proc dentries: the path walk and the proc lookups that create them (§3.2), invalidation and dput (§3.4).
+
+Procfs keeps no negative dentries: its ->lookup methods return ERR_PTR(-ENOENT), and the VFS then drops
+the dentry it had allocated instead of hashing it negative. So an ENOENT leaves nothing in the dcache.
+"""
+
+from __future__ import annotations
+
+from model.events import Event
+from model.parts import OpError
+from model.procfs import STATIC_ENTRIES, TGID_ENTRIES, TID_ENTRIES, Dentry, Procfs, Task
+
+UINT_MAX = 2**32 - 1
+ERRNO_VALUES = {"ENOENT": -2, "ENOTDIR": -20, "EISDIR": -21}
+ERRNO_TEXT = {"ENOENT": "No such file or directory", "ENOTDIR": "Not a directory", "EISDIR": "Is a directory"}
+
+
+def name_to_int(name: str) -> int | None:
+    """fs/proc's name_to_int: a decimal number with no leading zero, else None (the kernel's ~0U)."""
+    if not name or not name.isascii() or not name.isdigit() or (len(name) > 1 and name[0] == "0"):
+        return None
+    value = int(name)
+    return value if value <= UINT_MAX else None
+
+
+def split_proc_path(path: str) -> list[str]:
+    """The components of a path under /proc (after the mount point), or OpError for any other path."""
+    parts = [p for p in path.split("/") if p]
+    if not path.startswith("/") or not parts or parts[0] != "proc":
+        raise OpError(f"{path!r} is not under /proc", hint="e.g. /proc/42/status")
+    return parts[1:]
+
+
+def child_path(fs: Procfs, parent: Dentry, name: str) -> str:
+    return f"{fs.path(parent)}/{name}"
+
+
+def resolve(fs: Procfs, parent: Dentry, name: str) -> tuple[str, Task | None, str | None]:
+    """What the parent's ->lookup finds for `name`: (kernel function, task, dentry kind or None for ENOENT)."""
+    ns = fs.namespaces[parent.mount]
+    owner = fs.task_of(parent)
+    if parent.kind == "root":
+        nr = name_to_int(name)
+        if nr is not None:
+            task = fs.task_in(ns, nr)
+            return "proc_pid_lookup", task, None if task is None else "pid"
+        return "proc_lookup", None, "static" if name in STATIC_ENTRIES else None
+    if parent.kind == "taskdir":
+        nr = name_to_int(name)
+        task = None if nr is None else fs.task_in(ns, nr)
+        if task is not None and owner is not None and task.leader == owner.leader:
+            return "proc_task_lookup", task, "tid"
+        return "proc_task_lookup", None, None
+    names = TGID_ENTRIES if parent.kind == "pid" else TID_ENTRIES
+    if name in names:
+        return "proc_pident_lookup", owner, "taskdir" if name == "task" else "file"
+    return "proc_pident_lookup", None, None
+
+
+def lookup_one(fs: Procfs, parent: Dentry, name: str) -> tuple[list[Event], Dentry | None]:
+    """One component: a dcache hit (revalidated), else the proc lookup, which creates a dentry or fails."""
+    fs.counters["lookups"] += 1
+    events: list[Event] = []
+    hit = fs.d_lookup(parent, name)
+    if hit is not None:
+        task = fs.task_of(hit)
+        if task is None or task.alive:
+            fs.counters["dcache_hits"] += 1
+            events.append(
+                Event("proc.lookup", f"d_lookup {fs.path(hit)}: hit {hit.ref}", refs=(hit.ref,), func="d_lookup")
+            )
+            return events, hit
+        events += revalidate_fail(fs, hit)
+    func, task, kind = resolve(fs, parent, name)
+    path = child_path(fs, parent, name)
+    if kind is None:
+        fs.counters["enoent"] += 1
+        events.append(
+            Event(
+                "proc.lookup",
+                f"{func}({path}) in ns{parent.mount}: ENOENT, no dentry kept",
+                refs=(parent.ref,),
+                explain=enoent_explain(fs, parent, name),
+                func=func,
+                ret=ERRNO_VALUES["ENOENT"],
+                errno="ENOENT",
+            )
+        )
+        return events, None
+    d = fs.d_alloc(parent, name, parent.mount, task, kind)
+    fs.d_add(d)
+    who = "" if task is None else f" -> {task.ref}"
+    events.append(
+        Event(
+            "proc.dentry.new",
+            f"{func}({path}) in ns{parent.mount}: d_add {d.ref}{who}",
+            refs=(d.ref, *(() if task is None else (task.ref,))),
+            func=func,
+            data={"dentry": d.ref, "ns": f"ns{d.mount}", "path": path},
+        )
+    )
+    return events, d
+
+
+def enoent_explain(fs: Procfs, parent: Dentry, name: str) -> str:
+    """Why a /proc/<n> lookup failed when `n` is some other namespace's number for a live task."""
+    nr = name_to_int(name)
+    if parent.kind != "root" or nr is None:
+        return ""
+    ns = fs.namespaces[parent.mount]
+    for task in fs.tasks.values():
+        for other, number in task.numbers:
+            if number != nr or other == ns.id or not task.alive:
+                continue
+            seen = task.nr_in(ns)
+            if seen is not None:
+                return (
+                    f"{nr} is {task.ref}'s number in ns{other}; {ns.ref} knows it as {seen}: each namespace's "
+                    "/proc names tasks by their numbers there. No negative dentry is kept."
+                )
+            return (
+                f"{nr} is {task.ref}'s number in ns{other}, and {ns.ref} cannot see {task.ref}: a namespace "
+                "sees only its own tasks and its descendants'. No negative dentry is kept."
+            )
+    return ""
+
+
+def revalidate_fail(fs: Procfs, hit: Dentry) -> list[Event]:
+    """pid_revalidate finds the task gone: the dentry is invalidated and the lookup done afresh."""
+    fs.counters["revalidate_fail"] += 1
+    events = [
+        Event(
+            "proc.revalidate",
+            f"pid_revalidate({hit.ref} {fs.path(hit)}): task exited -> 0",
+            refs=(hit.ref,),
+            explain="A dentry the flush missed is dropped here, when revalidation finds its task dead: "
+            "this is why the kernel calls proc_flush_task only an optimization.",
+            func="pid_revalidate",
+            ret=0,
+        )
+    ]
+    hit.count += 1  # the walk's reference while it revalidates
+    events += d_invalidate(fs, hit)
+    events += dput(fs, hit)
+    return events
+
+
+def walk(fs: Procfs, ns_id: int, path: str) -> tuple[list[Event], Dentry | None, str | None]:
+    """Walk `path` in namespace `ns_id`'s proc mount: (events, final dentry or None, errno or None)."""
+    ns = fs.ns(ns_id)
+    if ns.mount is None or ns.mount.released:
+        raise OpError(f"{ns.ref} has no proc mount", hint="its first task (init) creates it; its exit releases it")
+    components = split_proc_path(path)
+    d = fs.dentries[ns.mount.root]
+    events: list[Event] = []
+    for name in components:
+        if name == ".":
+            continue
+        if name == "..":
+            d = d if d.parent is None else fs.dentries[d.parent]
+            continue
+        if not d.is_dir:
+            events.append(
+                Event(
+                    "proc.lookup",
+                    f"{fs.path(d)} is not a directory",
+                    refs=(d.ref,),
+                    func="link_path_walk",
+                    ret=ERRNO_VALUES["ENOTDIR"],
+                    errno="ENOTDIR",
+                )
+            )
+            return events, None, "ENOTDIR"
+        step, child = lookup_one(fs, d, name)
+        events += step
+        if child is None:
+            return events, None, "ENOENT"
+        d = child
+    return events, d, None
+
+
+def failed(verb: str, path: str, errno: str) -> Event:
+    """The syscall's result when the walk failed."""
+    return Event("proc.open", f"{verb}: {path}: {ERRNO_TEXT[errno]}", ret=-1, errno=errno)
+
+
+def shrink_dcache_parent(fs: Procfs, d: Dentry) -> list[str]:
+    """Free every unused dentry below `d`, children before parents; return their ids."""
+    freed: list[str] = []
+    for cid in list(d.subdirs):
+        child = fs.dentries[cid]
+        freed += shrink_dcache_parent(fs, child)
+        if child.count == 0:
+            fs.d_free(child)
+            freed.append(child.ref)
+    return freed
+
+
+def descendants(fs: Procfs, d: Dentry) -> list[Dentry]:
+    out: list[Dentry] = []
+    stack = [fs.dentries[c] for c in reversed(d.subdirs)]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(fs.dentries[c] for c in reversed(node.subdirs))
+    return out
+
+
+def d_invalidate(fs: Procfs, d: Dentry) -> list[Event]:
+    """Unhash `d` and free the unused dentries below it; those still in use stay, stale (§3.4)."""
+    fs.counters["d_invalidate"] += 1
+    path = fs.path(d)
+    if not d.hashed:
+        return [
+            Event("proc.d_invalidate", f"d_invalidate({d.ref}): already unhashed", refs=(d.ref,), func="d_invalidate")
+        ]
+    events: list[Event] = []
+    if fs.legacy:
+        freed = shrink_dcache_parent(fs, d)
+        fs.d_drop(d)
+    else:
+        fs.d_drop(d)
+        freed = shrink_dcache_parent(fs, d)
+    kept = [x.ref for x in descendants(fs, d)]
+    in_use = [x for x in (d, *(fs.dentries[int(r[1:])] for r in kept)) if x.holds]
+    explain = ""
+    if in_use:
+        explain = (
+            f"{', '.join(x.ref for x in in_use)} still in use (an open /proc file or a cwd): invalidation "
+            "unhashes it but cannot free it, so it stays, stale, until its last dput."
+        )
+    tail = f", {len(kept)} in use kept (stale)" if kept else ""
+    if fs.legacy:
+        events.append(
+            Event(
+                "proc.shrink",
+                f"shrink_dcache_parent({d.ref} {path}): freed {len(freed)} unused below",
+                refs=(d.ref,),
+                func="shrink_dcache_parent",
+                data={"freed": freed},
+            )
+        )
+        text, func = f"d_drop({d.ref} {path}): unhashed{tail}", "d_drop"
+    else:
+        text, func = f"d_invalidate({d.ref} {path}): unhashed, freed {len(freed)} below{tail}", "d_invalidate"
+    events.append(
+        Event(
+            "proc.d_invalidate",
+            text,
+            refs=(d.ref, *kept),
+            explain=explain,
+            func=func,
+            data={"freed": freed, "kept": kept},
+        )
+    )
+    return events
+
+
+def kill_reason(fs: Procfs, d: Dentry) -> str | None:
+    """Why a dentry whose count reached 0 is freed rather than kept cached; None to keep it."""
+    if fs.is_stale(d):
+        return "unhashed"
+    task = fs.task_of(d)
+    if task is not None and not task.alive:
+        return "its task exited (pid_delete_dentry)"
+    return None
+
+
+def dput(fs: Procfs, d: Dentry) -> list[Event]:
+    """Drop one reference; a dentry left unused and unhashed (or naming a dead task) is freed, and so up."""
+    d.count -= 1
+    events: list[Event] = []
+    node: Dentry | None = d
+    while node is not None and node.count == 0:
+        reason = kill_reason(fs, node)
+        if reason is None:
+            break
+        ns = fs.namespaces[node.mount]
+        parent = fs.d_free(node)
+        events.append(
+            Event(
+                "proc.dentry.free",
+                f"dput({node.ref} {node.name}): last reference, {reason} -> freed",
+                refs=(node.ref,) if parent is None else (node.ref, parent.ref),
+                func="dput",
+            )
+        )
+        if parent is None:
+            events.append(
+                Event(
+                    "proc.mount.free",
+                    f"proc_kill_sb: {ns.ref}'s proc superblock freed with its last dentry",
+                    refs=(ns.ref,),
+                    func="proc_kill_sb",
+                )
+            )
+            fs.maybe_free_ns(ns)
+        node = parent
+    return events
+
+
+def hold(fs: Procfs, d: Dentry) -> Event:
+    """Take a reference as an open file or a cwd does."""
+    d.count += 1
+    d.holds += 1
+    return Event(
+        "proc.hold",
+        f"dget({d.ref} {fs.path(d)}): held, d_count {d.count}",
+        refs=(d.ref,),
+        explain="An open /proc file (or a cwd there) keeps its dentry in use: invalidation can unhash it but "
+        "not free it.",
+        func="dget",
+        data={"count": d.count},
+    )
+
+
+def release(fs: Procfs, d: Dentry) -> list[Event]:
+    """Drop a hold taken by `hold` (close, or chdir away)."""
+    if d.holds == 0:
+        held = ", ".join(x.ref for x in fs.dentries.values() if x.holds) or "none"
+        raise OpError(f"{d.ref} is not held", hint=f"held dentries: {held}")
+    d.holds -= 1
+    stale = fs.is_stale(d)
+    events = [
+        Event(
+            "proc.dput",
+            f"dput({d.ref} {fs.path(d)}): hold released, d_count {d.count - 1}",
+            refs=(d.ref,),
+            explain="The last reference to a stale dentry frees it: the kernel's own late cleanup." if stale else "",
+            func="dput",
+        )
+    ]
+    return events + dput(fs, d)

@@ -1,0 +1,414 @@
+"""Linux /proc per PID namespace: tasks, PID namespaces, one proc mount each and its dentries (SEMANTICS §3).
+
+This module holds the state and the dcache bookkeeping every operation shares (allocate, hash, unhash,
+free a dentry). The kernel's operations live beside it, named as in the kernel: `model.proc_tasks`
+(alloc_pid, create_pid_namespace), `model.proc_dcache` (the path walk, the proc lookups, d_invalidate,
+dput) and `model.proc_exit` (release_task, proc_flush_task, pid_ns_release_proc); `model.proc_report`
+holds the views the System asks for (to_dict, describe, check).
+
+Ids: a task is ``pid N`` (N its number in the initial namespace), a namespace ``nsK``, a dentry ``dK``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model import proc_report
+from model.parts import OpError
+
+KERNELS = ("v4.19", "v2.6.24")
+"""`proc_kernel` modes: v3.18-v5.6 form (default, e.g. v4.19) and the v2.6.24 form (SEMANTICS §3.3)."""
+
+PID_MAX_LIMIT = 4 * 1024 * 1024
+MAX_PID_NS_LEVEL = 32
+RESERVED_PIDS = 300
+
+TGID_ENTRIES = ("cmdline", "comm", "cwd", "environ", "exe", "maps", "mounts", "root", "stat", "statm", "status", "task")
+"""Names a /proc/<pid> directory answers (a subset of tgid_base_stuff); "task" is the only directory."""
+TID_ENTRIES = tuple(name for name in TGID_ENTRIES if name != "task")
+"""Names a /proc/<tgid>/task/<tid> directory answers (tid_base_stuff has no "task")."""
+STATIC_ENTRIES = ("cpuinfo", "loadavg", "meminfo", "stat", "uptime", "version")
+"""Entries of the /proc root that belong to no task (proc_dir_entry tree, found by proc_lookup)."""
+
+DIR_KINDS = frozenset({"root", "pid", "taskdir", "tid"})
+DENTRY_STATES = ("live", "stale", "dead")
+
+
+class Task:
+    """A task_struct with its struct pid: one (namespace id, number) per level, 0 = the initial namespace."""
+
+    __slots__ = ("alive", "children_ns", "inode_refs", "leader", "numbers", "serial", "threads")
+
+    def __init__(self, serial: int, numbers: list[tuple[int, int]], leader: int, children_ns: int) -> None:
+        self.serial = serial
+        self.numbers = numbers
+        self.leader = leader
+        self.threads: list[int] = []
+        self.children_ns = children_ns
+        self.alive = True
+        self.inode_refs = 0  # proc dentries (inodes) naming this task: they keep the struct pid alive
+
+    def clone(self) -> Task:
+        """An independent copy (for System.copy: tasks refer to each other by serial, so no memo is needed)."""
+        twin = Task.__new__(Task)
+        twin.serial, twin.leader, twin.children_ns = self.serial, self.leader, self.children_ns
+        twin.alive, twin.inode_refs = self.alive, self.inode_refs
+        twin.numbers, twin.threads = list(self.numbers), list(self.threads)
+        return twin
+
+    @property
+    def level(self) -> int:
+        return len(self.numbers) - 1
+
+    @property
+    def ns(self) -> int:
+        """The task's own (active) PID namespace id."""
+        return self.numbers[-1][0]
+
+    @property
+    def nr(self) -> int:
+        """The number in the task's own namespace."""
+        return self.numbers[-1][1]
+
+    @property
+    def global_nr(self) -> int:
+        return self.numbers[0][1]
+
+    @property
+    def ref(self) -> str:
+        return f"pid {self.global_nr}"
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leader == self.serial
+
+    def nr_in(self, ns: PidNamespace) -> int | None:
+        """The task's number in `ns` (pid_nr_ns), None if `ns` cannot see it."""
+        if ns.level < len(self.numbers) and self.numbers[ns.level][0] == ns.id:
+            return self.numbers[ns.level][1]
+        return None
+
+
+class ProcMount:
+    """A namespace's proc mount (`ns->proc_mnt`): its root dentry; `released` after pid_ns_release_proc."""
+
+    __slots__ = ("ns", "released", "root")
+
+    def __init__(self, ns: int, root: int) -> None:
+        self.ns = ns
+        self.root = root
+        self.released = False
+
+
+class PidNamespace:
+    """A struct pid_namespace: its level, its parent, the numbers in use (the idr) and its proc mount."""
+
+    __slots__ = ("adding", "creator", "id", "last_pid", "level", "mount", "parent", "pids", "reaper")
+
+    def __init__(self, id: int, level: int, parent: int | None, creator: int | None) -> None:
+        self.id = id
+        self.level = level
+        self.parent = parent
+        self.creator = creator  # serial of the task that unshared it (None for the initial namespace)
+        self.pids: dict[int, int] = {}  # number -> task serial
+        self.last_pid = 0
+        self.reaper: int | None = None  # child_reaper: its number-1 task
+        self.adding = True  # PIDNS_ADDING: cleared when its init exits; fork then fails with ENOMEM
+        self.mount: ProcMount | None = None
+
+    def clone(self) -> PidNamespace:
+        twin = PidNamespace(self.id, self.level, self.parent, self.creator)
+        twin.pids = dict(self.pids)
+        twin.last_pid, twin.reaper, twin.adding = self.last_pid, self.reaper, self.adding
+        if self.mount is not None:
+            twin.mount = ProcMount(self.mount.ns, self.mount.root)
+            twin.mount.released = self.mount.released
+        return twin
+
+    @property
+    def ref(self) -> str:
+        return f"ns{self.id}"
+
+
+class Dentry:
+    """A dentry of one proc mount: name, parent, children (d_subdirs), the task its inode names, d_count.
+
+    `count` is the kernel's d_count: holders (`holds`) plus one per child dentry (a child pins its
+    parent) plus, for a mount root, the mount's own reference. `kind` is root, static, pid (a
+    /proc/<n> directory), taskdir (/proc/<n>/task), tid (/proc/<n>/task/<tid>) or file.
+    """
+
+    __slots__ = ("count", "hashed", "holds", "id", "kind", "mount", "name", "parent", "subdirs", "task")
+
+    def __init__(self, id: int, name: str, parent: int | None, mount: int, task: int | None, kind: str) -> None:
+        self.id = id
+        self.name = name
+        self.parent = parent
+        self.subdirs: dict[int, None] = {}  # ordered set of child ids, hashed or not
+        self.mount = mount
+        self.task = task
+        self.kind = kind
+        self.count = 0
+        self.holds = 0
+        self.hashed = False
+
+    def clone(self) -> Dentry:
+        twin = Dentry.__new__(Dentry)
+        twin.id, twin.name, twin.parent, twin.mount = self.id, self.name, self.parent, self.mount
+        twin.task, twin.kind, twin.count, twin.holds, twin.hashed = (
+            self.task,
+            self.kind,
+            self.count,
+            self.holds,
+            self.hashed,
+        )
+        twin.subdirs = dict(self.subdirs)
+        return twin
+
+    @property
+    def ref(self) -> str:
+        return f"d{self.id}"
+
+    @property
+    def is_dir(self) -> bool:
+        return self.kind in DIR_KINDS
+
+
+class Procfs:
+    """The procfs part: every namespace, task and proc dentry, with the dcache hash (parent, name) -> dentry."""
+
+    __slots__ = (
+        "counters",
+        "dcache",
+        "dentries",
+        "kernel",
+        "namespaces",
+        "next_dentry",
+        "next_ns",
+        "next_serial",
+        "tasks",
+    )
+
+    def __init__(self, kernel: str = "v4.19") -> None:
+        if kernel not in KERNELS:
+            raise ValueError(f"proc_kernel must be one of {', '.join(KERNELS)}, got {kernel!r}")
+        self.kernel = kernel
+        self.namespaces: dict[int, PidNamespace] = {}
+        self.tasks: dict[int, Task] = {}
+        self.dentries: dict[int, Dentry] = {}
+        self.dcache: dict[tuple[int, str], int] = {}
+        self.next_dentry = 1
+        self.next_ns = 0
+        self.next_serial = 1
+        self.counters = dict.fromkeys(
+            ("lookups", "dcache_hits", "d_alloc", "enoent", "d_invalidate", "dentry_kill", "revalidate_fail"), 0
+        )
+        self._boot()
+
+    def _boot(self) -> None:
+        """The initial namespace, its proc mount (proc_root_init) and init, pid 1."""
+        ns0 = self.new_namespace(None, creator=None)
+        self.new_mount(ns0)
+        init = Task(self.next_serial, [(ns0.id, 1)], self.next_serial, ns0.id)
+        self.next_serial += 1
+        self.tasks[init.serial] = init
+        ns0.pids[1] = init.serial
+        ns0.last_pid = 1
+        ns0.reaper = init.serial
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Procfs:
+        """A fast deep copy: every object refers to others by id, so each can be cloned on its own."""
+        twin = Procfs.__new__(Procfs)
+        twin.kernel = self.kernel
+        twin.namespaces = {k: ns.clone() for k, ns in self.namespaces.items()}
+        twin.tasks = {k: t.clone() for k, t in self.tasks.items()}
+        twin.dentries = {k: d.clone() for k, d in self.dentries.items()}
+        twin.dcache = dict(self.dcache)
+        twin.next_dentry, twin.next_ns, twin.next_serial = self.next_dentry, self.next_ns, self.next_serial
+        twin.counters = dict(self.counters)
+        memo[id(self)] = twin
+        return twin
+
+    @property
+    def legacy(self) -> bool:
+        """True in the v2.6.24 mode."""
+        return self.kernel == "v2.6.24"
+
+    # ---- namespaces and tasks -------------------------------------------------------------------
+
+    def new_namespace(self, parent: PidNamespace | None, *, creator: int | None) -> PidNamespace:
+        ns = PidNamespace(
+            self.next_ns, 0 if parent is None else parent.level + 1, None if parent is None else parent.id, creator
+        )
+        self.next_ns += 1
+        self.namespaces[ns.id] = ns
+        return ns
+
+    def new_mount(self, ns: PidNamespace) -> Dentry:
+        """Mount a fresh proc superblock for `ns`; its root dentry holds the mount's reference."""
+        root = self.d_alloc(None, "/proc", ns.id, None, "root")
+        root.hashed = True  # a mount root is never in the hash, but it is never unhashed either
+        root.count = 1
+        ns.mount = ProcMount(ns.id, root.id)
+        return root
+
+    def ns(self, id: int) -> PidNamespace:
+        """The namespace `nsK`, or OpError."""
+        try:
+            return self.namespaces[id]
+        except KeyError:
+            known = ", ".join(ns.ref for ns in self.namespaces.values())
+            raise OpError(f"no PID namespace ns{id}", hint=f"namespaces: {known}; unshare-pid creates one") from None
+
+    def ancestry(self, ns: PidNamespace) -> list[PidNamespace]:
+        """The namespaces from the initial one down to `ns` (index = level)."""
+        chain = [ns]
+        while chain[-1].parent is not None:
+            chain.append(self.namespaces[chain[-1].parent])
+        return chain[::-1]
+
+    def task_in(self, ns: PidNamespace, nr: int) -> Task | None:
+        """find_task_by_pid_ns: the live task numbered `nr` in `ns`."""
+        serial = ns.pids.get(nr)
+        return None if serial is None else self.tasks[serial]
+
+    def find_task(self, nr: int, ns_id: int) -> Task:
+        """The live task numbered `nr` in namespace `ns_id`, or OpError naming what that namespace sees."""
+        ns = self.ns(ns_id)
+        task = self.task_in(ns, nr)
+        if task is None:
+            seen = ", ".join(str(n) for n in sorted(ns.pids)[:12]) or "none"
+            raise OpError(f"no task {nr} in {ns.ref}", hint=f"{ns.ref} sees pids {seen}", errno="ESRCH")
+        return task
+
+    def task_by_ref(self, ref: str) -> Task | None:
+        """The task with id ``pid N`` (or ``pidN``): the live one, else the newest exited one still referenced."""
+        text = ref.replace(" ", "")
+        if not text.startswith("pid") or not text[3:].isdigit():
+            return None
+        nr = int(text[3:])
+        live = self.task_in(self.namespaces[0], nr)
+        if live is not None:
+            return live
+        dead = [t for t in self.tasks.values() if t.global_nr == nr]
+        return dead[-1] if dead else None
+
+    def leader_of(self, task: Task) -> Task:
+        return self.tasks[task.leader]
+
+    def maybe_free_ns(self, ns: PidNamespace) -> None:
+        """Forget a namespace that can hold nothing any more: init gone, no pids, no proc mount."""
+        if ns.id != 0 and not ns.adding and not ns.pids and ns.mount is None:
+            del self.namespaces[ns.id]
+
+    def forget_task(self, task: Task) -> None:
+        """Drop an exited task once no proc inode refers to it (put_pid of the last reference)."""
+        if not task.alive and task.inode_refs == 0:
+            del self.tasks[task.serial]
+
+    # ---- dentry bookkeeping ---------------------------------------------------------------------
+
+    def dentry(self, ref: str) -> Dentry:
+        """The dentry with id ``dK``, or OpError."""
+        try:
+            return self.dentries[int(ref[1:])]
+        except (KeyError, ValueError):
+            raise OpError(f"no dentry {ref}", hint="dentry ids are shown in the proc panel, e.g. d7") from None
+
+    def d_alloc(self, parent: Dentry | None, name: str, mount: int, task: Task | None, kind: str) -> Dentry:
+        """Allocate an unhashed dentry under `parent` (which it pins) naming `task`."""
+        d = Dentry(self.next_dentry, name, None if parent is None else parent.id, mount, None, kind)
+        self.next_dentry += 1
+        self.dentries[d.id] = d
+        if parent is not None:
+            parent.subdirs[d.id] = None
+            parent.count += 1
+        if task is not None:
+            d.task = task.serial
+            task.inode_refs += 1
+        self.counters["d_alloc"] += 1
+        return d
+
+    def d_add(self, d: Dentry) -> None:
+        """Hash `d` so lookups find it (d_add)."""
+        assert d.parent is not None
+        self.dcache[(d.parent, d.name)] = d.id
+        d.hashed = True
+
+    def d_drop(self, d: Dentry) -> None:
+        """Unhash `d` (__d_drop): lookups no longer find it; it lives on while referenced."""
+        if d.hashed and d.parent is not None and self.dcache.get((d.parent, d.name)) == d.id:
+            del self.dcache[(d.parent, d.name)]
+        d.hashed = False
+
+    def d_lookup(self, parent: Dentry, name: str) -> Dentry | None:
+        """The hashed child `name` of `parent` (d_lookup / d_hash_and_lookup, without taking a reference)."""
+        child = self.dcache.get((parent.id, name))
+        return None if child is None else self.dentries[child]
+
+    def d_free(self, d: Dentry) -> Dentry | None:
+        """Free a dentry with no references (the end of dentry_kill); return its parent, now one count lighter."""
+        self.d_drop(d)
+        del self.dentries[d.id]
+        self.counters["dentry_kill"] += 1
+        if d.task is not None and d.task in self.tasks:
+            task = self.tasks[d.task]
+            task.inode_refs -= 1
+            self.forget_task(task)
+        if d.parent is None:
+            self.namespaces[d.mount].mount = None  # the superblock goes with its root
+            return None
+        parent = self.dentries[d.parent]
+        del parent.subdirs[d.id]
+        parent.count -= 1
+        return parent
+
+    def task_of(self, d: Dentry) -> Task | None:
+        return None if d.task is None else self.tasks.get(d.task)
+
+    def is_stale(self, d: Dentry) -> bool:
+        """Unreachable by lookup: `d` or an ancestor was unhashed, or its mount was released."""
+        mount = self.namespaces[d.mount].mount
+        if mount is None or mount.released:
+            return True
+        node: Dentry | None = d
+        while node is not None:
+            if not node.hashed:
+                return True
+            node = None if node.parent is None else self.dentries[node.parent]
+        return False
+
+    def state(self, d: Dentry) -> str:
+        """live, stale (unhashed, kept while in use) or dead (still hashed, its task gone: not flushed)."""
+        if self.is_stale(d):
+            return "stale"
+        task = self.task_of(d)
+        return "dead" if task is not None and not task.alive else "live"
+
+    def path(self, d: Dentry) -> str:
+        names = []
+        node = d
+        while node.parent is not None:
+            names.append(node.name)
+            node = self.dentries[node.parent]
+        return "/proc/" + "/".join(reversed(names)) if names else "/proc"
+
+    # ---- the Part protocol (views in model.proc_report) -------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready state; the schema is in README.md (namespaces, tasks, dentries in id order)."""
+        return proc_report.to_dict(self)
+
+    def stats(self) -> dict[str, int]:
+        """dentry_stat-style gauges for the proc dentries, then the operation counters."""
+        nr_unused = sum(1 for d in self.dentries.values() if d.count == 0)
+        nr_stale = sum(1 for d in self.dentries.values() if self.is_stale(d))
+        return {"nr_dentry": len(self.dentries), "nr_unused": nr_unused, "nr_stale": nr_stale, **self.counters}
+
+    def describe(self, ref: str) -> str | None:
+        """A multi-line description of ``pid N``, ``nsK`` or ``dK``; None for ids of other subsystems."""
+        return proc_report.describe(self, ref)
+
+    def check(self) -> list[str]:
+        """Invariant violations: parent links, counts, hashing, and no unflushed dentry of an exited task."""
+        return proc_report.check(self)
