@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -60,10 +61,11 @@ class CacheScopeApp(App[None]):
         self.refresh_view()
 
     def initial_tab(self) -> str | None:
-        """The tab of the first panel that draws the part the scenario's first real step acts on."""
-        parts = [VERBS[s.op.verb].part for s in self.timeline.steps if s.op.verb in VERBS]
-        first = next((p for p in parts if p != "core"), None)
-        panel = next((c for c in SUBSYSTEM_PANELS if getattr(c, "PART", "") == first), None)
+        """The tab of the first panel drawing the part most of the scenario's steps act on."""
+        parts = Counter(VERBS[s.op.verb].part for s in self.timeline.steps if s.op.verb in VERBS)
+        parts.pop("core", None)
+        main = max(parts, key=parts.__getitem__, default=None)  # ties go to the part seen first
+        panel = next((c for c in SUBSYSTEM_PANELS if getattr(c, "PART", "") == main), None)
         return f"tab-{panel.TAB_TITLE}" if panel is not None else None
 
     def view(self) -> StepView:

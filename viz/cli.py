@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -50,7 +51,14 @@ def _run_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:  # e.g. `cachescope run ... | head`: the reader left, which is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(args: list[str]) -> int:
     if args and args[0] in SUBCOMMANDS:
         return _run(_run_parser().parse_args(args[1:]), sys.stdout)
     options = _main_parser().parse_args(args)
@@ -102,9 +110,7 @@ def _run(options: argparse.Namespace, out: TextIO) -> int:
         elif not options.state:
             out.write(f"step {timeline.position}: {step.op}\n")
             for event in events:
-                func = f"{event.func}: " if event.func else ""
-                errno = f" [{event.errno}]" if event.errno else ""
-                out.write(f"  {event.kind:24} {func}{event.text}{errno}\n")
+                out.write(f"  {event.kind:24} {event.line()}\n")
     if options.state:
         state = timeline.system.to_dict()
         out.write(json.dumps({"state": state} if options.json else state, indent=None if options.json else 2) + "\n")
