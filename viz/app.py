@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from model.ops import VERBS
@@ -16,6 +19,9 @@ from model.timeline import Timeline
 from viz.help import HelpScreen
 from viz.panels import SUBSYSTEM_PANELS, EventLog, Narration, StepView
 from viz.panels._overview import OverviewPanel
+
+DEFAULT_DELAY, MIN_DELAY, MAX_DELAY = 1.0, 0.05, 10.0
+"""Autoplay: seconds per step (before the extra time narration earns), and the bounds of +/-."""
 
 
 class CacheScopeApp(App[None]):
@@ -31,15 +37,32 @@ class CacheScopeApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,space", "step", "Step"),
         Binding("b", "back", "Back"),
+        Binding("p", "play", "Play/pause"),
+        Binding("plus", "speed(1)", "Faster", show=False),
+        Binding("minus", "speed(-1)", "Slower", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
+    PLAY_KEYS = frozenset({"p", "plus", "minus"})
 
-    def __init__(self, scenario: Scenario, *, timeline: Timeline | None = None) -> None:
+    playing: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        timeline: Timeline | None = None,
+        autoplay: float | None = None,
+        exit_at_end: bool = False,
+    ) -> None:
         super().__init__()
         self.scenario = scenario
         self.timeline = timeline if timeline is not None else scenario.timeline()
         self.sub_title = scenario.title
+        self.delay = autoplay if autoplay is not None else DEFAULT_DELAY
+        self.autoplay = autoplay is not None
+        self.exit_at_end = exit_at_end
+        self._tick: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◈")
@@ -59,6 +82,8 @@ class CacheScopeApp(App[None]):
         if tab is not None:
             self.query_one(TabbedContent).active = tab
         self.refresh_view()
+        if self.autoplay:
+            self.playing = True
 
     def initial_tab(self) -> str | None:
         """The tab of the first panel drawing the part most of the scenario's steps act on."""
@@ -76,7 +101,7 @@ class CacheScopeApp(App[None]):
     def refresh_view(self) -> None:
         """Bring every panel, the log and the header up to the timeline's position."""
         view = self.view()
-        self.title = f"step {view.position} / {view.length}"
+        self.title = f"step {view.position} / {view.length}" + ("  ▶ playing" if self.playing else "")
         for panel in self.query("TabPane > *"):
             if hasattr(panel, "show"):
                 panel.show(view)
@@ -95,6 +120,51 @@ class CacheScopeApp(App[None]):
         if not self.timeline.back():
             self.bell()
         self.refresh_view()
+
+    # -- autoplay -----------------------------------------------------------------------------------
+
+    def pause_after(self) -> float:
+        """Seconds to wait after the current step: longer when it has narration to read."""
+        step = self.timeline.current_step
+        words = len(step.say.split()) if step is not None else 0
+        return self.delay * (1 + min(words, 60) / 15)
+
+    def watch_playing(self, playing: bool) -> None:
+        if self._tick is not None:
+            self._tick.stop()
+            self._tick = None
+        if playing:
+            self._tick = self.set_timer(self.delay if self.timeline.position == 0 else self.pause_after(),
+                                        self._autoplay_step)  # fmt: skip
+        self.refresh_view()
+
+    def _autoplay_step(self) -> None:
+        self._tick = None
+        if not self.playing:
+            return
+        if self.timeline.at_end:
+            self.playing = False
+            if self.exit_at_end:
+                self.exit()
+            return
+        self.timeline.step()
+        self.refresh_view()
+        self.playing = False  # re-arm the timer for the next step's own pause
+        self.playing = True
+
+    def action_play(self) -> None:
+        """Play or pause: step on its own at the current speed."""
+        self.playing = not self.playing and not self.timeline.at_end
+
+    def action_speed(self, direction: int) -> None:
+        """Faster (+1) or slower (-1): the pause per step is divided or multiplied by 1.5."""
+        self.delay = min(MAX_DELAY, max(MIN_DELAY, self.delay / 1.5 if direction > 0 else self.delay * 1.5))
+        self.notify(f"autoplay: {self.delay:.2f} s per step", timeout=1.5)
+
+    def on_key(self, event: events.Key) -> None:
+        """Any key but the play keys takes control back from autoplay."""
+        if self.playing and event.key not in self.PLAY_KEYS:
+            self.playing = False
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))

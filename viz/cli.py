@@ -7,6 +7,7 @@ or a bad scenario (the message goes to stderr and names the file and step).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -18,10 +19,15 @@ from model.errors import ScenarioError
 from model.scenario import DEFAULT_SCENARIO, Scenario, builtin_names, load_builtin, resolve
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("run",)
+
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": ("viz.cli", "run_command", "run a scenario headless and print its events"),
+}
+"""name -> (module, function, help). The function takes the remaining arguments and returns the exit
+status. A new subcommand is one line here and a module of its own, imported only when used."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse that exits with 2 and a one-line hint, as every cachescope error does."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -30,22 +36,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _main_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    commands = "\n".join(f"  cachescope {name:<10} {help_}" for name, (_, _, help_) in SUBCOMMANDS.items())
+    parser = Parser(
         prog="cachescope",
         description="A step-through visual debugger for the kernel caches around the VFS.",
-        epilog="Subcommands: 'cachescope run SCENARIO [--json] [--state]' runs without the app.",
+        epilog=f"subcommands (each has --help):\n{commands}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("scenario", nargs="?", help=f"built-in name or .toml file (default: {DEFAULT_SCENARIO})")
     parser.add_argument("--list", action="store_true", help="list the built-in scenarios and exit")
     parser.add_argument("--version", action="version", version=f"cachescope {__version__}")
-    return parser
-
-
-def _run_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cachescope run", description="Run a scenario headless and print its events.")
-    parser.add_argument("scenario", help="built-in name or .toml file")
-    parser.add_argument("--json", action="store_true", help="one JSON object per step: {step, op, say, events}")
-    parser.add_argument("--state", action="store_true", help="print the final state (System.to_dict) as JSON")
     return parser
 
 
@@ -56,15 +56,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `cachescope run ... | head`: the reader left, which is not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
 
 
 def _main(args: list[str]) -> int:
     if args and args[0] in SUBCOMMANDS:
-        return _run(_run_parser().parse_args(args[1:]), sys.stdout)
+        module, function, _ = SUBCOMMANDS[args[0]]
+        return getattr(importlib.import_module(module), function)(args[1:])
     options = _main_parser().parse_args(args)
     if options.list:
         return _list(sys.stdout)
-    scenario = _load_or_report(options.scenario)
+    scenario = load_or_report(options.scenario)
     if scenario is None:
         return EXIT_USAGE
     from viz.app import CacheScopeApp  # imported late: `run` and `--list` need no Textual
@@ -73,7 +76,8 @@ def _main(args: list[str]) -> int:
     return EXIT_OK
 
 
-def _load_or_report(arg: str | None) -> Scenario | None:
+def load_or_report(arg: str | None) -> Scenario | None:
+    """The scenario an argument names, or None after printing why not (the caller exits with 2)."""
     try:
         return resolve(arg)
     except ScenarioError as exc:
@@ -89,8 +93,17 @@ def _list(out: TextIO) -> int:
     return EXIT_OK
 
 
+def run_command(args: list[str]) -> int:
+    """`cachescope run SCENARIO [--json] [--state]`."""
+    parser = Parser(prog="cachescope run", description="Run a scenario headless and print its events.")
+    parser.add_argument("scenario", help="built-in name or .toml file")
+    parser.add_argument("--json", action="store_true", help="one JSON object per step: {step, op, say, events}")
+    parser.add_argument("--state", action="store_true", help="print the final state (System.to_dict) as JSON")
+    return _run(parser.parse_args(args), sys.stdout)
+
+
 def _run(options: argparse.Namespace, out: TextIO) -> int:
-    scenario = _load_or_report(options.scenario)
+    scenario = load_or_report(options.scenario)
     if scenario is None:
         return EXIT_USAGE
     timeline = scenario.timeline()

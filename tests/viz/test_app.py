@@ -60,3 +60,27 @@ async def test_help_screen_lists_keys_and_verbs_and_closes():
 
 def test_snapshot_tour_after_two_steps(snap_compare):
     assert snap_compare(APPS / "tour_app.py", press=["n", "n"], terminal_size=(100, 30))
+
+
+async def test_autoplay_steps_to_the_end_on_its_own():
+    app = CacheScopeApp(resolve("namecache-basics"), autoplay=0.01)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(400):
+            await pilot.pause(0.02)
+            if app.timeline.at_end:
+                break
+        assert app.timeline.at_end
+        await pilot.pause(0.1)
+        assert not app.playing
+
+
+async def test_any_key_takes_control_back_from_autoplay_and_p_resumes():
+    app = CacheScopeApp(resolve("namecache-basics"), autoplay=5.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.playing and "playing" in app.title
+        await pilot.press("n")
+        assert not app.playing and app.timeline.position == 1
+        await pilot.press("p")
+        assert app.playing
+        await pilot.press("plus")  # speed keys keep it playing
+        assert app.playing and app.delay < 5.0
