@@ -16,9 +16,11 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from model.ops import VERBS
 from model.scenario import Scenario
 from model.timeline import Timeline
+from themes import THEMES
 from viz.help import HelpScreen
 from viz.panels import SUBSYSTEM_PANELS, EventLog, Narration, StepView
 from viz.panels._overview import OverviewPanel
+from viz.themes import resolve_theme
 
 DEFAULT_DELAY, MIN_DELAY, MAX_DELAY = 1.0, 0.05, 10.0
 """Autoplay: seconds per step (before the extra time narration earns), and the bounds of +/-."""
@@ -40,6 +42,7 @@ class CacheScopeApp(App[None]):
         Binding("p", "play", "Play/pause"),
         Binding("plus", "speed(1)", "Faster", show=False),
         Binding("minus", "speed(-1)", "Slower", show=False),
+        Binding("t", "next_theme", "Theme", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -54,8 +57,13 @@ class CacheScopeApp(App[None]):
         timeline: Timeline | None = None,
         autoplay: float | None = None,
         exit_at_end: bool = False,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
+        self.view_ready = False  # set once mounted: theme changes before that need no repaint
+        for custom in THEMES:
+            self.register_theme(custom)
+        self.theme = resolve_theme(theme)
         self.scenario = scenario
         self.timeline = timeline if timeline is not None else scenario.timeline()
         self.sub_title = scenario.title
@@ -82,6 +90,7 @@ class CacheScopeApp(App[None]):
         if tab is not None:
             self.query_one(TabbedContent).active = tab
         self.refresh_view()
+        self.view_ready = True
         if self.autoplay:
             self.playing = True
 
@@ -165,6 +174,22 @@ class CacheScopeApp(App[None]):
         """Any key but the play keys takes control back from autoplay."""
         if self.playing and event.key not in self.PLAY_KEYS:
             self.playing = False
+
+    # -- themes -------------------------------------------------------------------------------------
+
+    def action_next_theme(self) -> None:
+        """Cycle through cachescope's themes (dark, light, high contrast, colour-blind safe)."""
+        names = [t.name for t in THEMES]
+        index = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(index + 1) % len(names)]
+        self.notify(f"theme: {self.theme}", timeout=1.5)
+
+    def watch_theme(self, theme: str) -> None:
+        if self.view_ready:
+            self.refresh_view()
+            self.refresh(layout=False)
+            for widget in self.query("*"):
+                widget.refresh()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))

@@ -17,6 +17,7 @@ from typing import TextIO
 from model import __version__
 from model.errors import ScenarioError
 from model.scenario import DEFAULT_SCENARIO, Scenario, builtin_names, load_builtin, resolve
+from viz.themes import theme_names
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -45,6 +46,12 @@ def _main_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("scenario", nargs="?", help=f"built-in name or .toml file (default: {DEFAULT_SCENARIO})")
     parser.add_argument("--list", action="store_true", help="list the built-in scenarios and exit")
+    parser.add_argument(
+        "--theme",
+        choices=theme_names(),
+        metavar="THEME",
+        help=f"colour theme: {', '.join(theme_names()[:4])} (t cycles them in the app)",
+    )
     parser.add_argument("--version", action="version", version=f"cachescope {__version__}")
     return parser
 
@@ -72,7 +79,7 @@ def _main(args: list[str]) -> int:
         return EXIT_USAGE
     from viz.app import CacheScopeApp  # imported late: `run` and `--list` need no Textual
 
-    CacheScopeApp(scenario).run()
+    CacheScopeApp(scenario, theme=options.theme).run()
     return EXIT_OK
 
 

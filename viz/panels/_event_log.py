@@ -10,16 +10,17 @@ from textual.strip import Strip
 
 from model.events import Event
 from model.timeline import Timeline
+from viz.palette import Palette, palette
 
 _KIND_STYLES = {"say": "italic"}
 
 
-def event_style(event: Event) -> str:
+def event_style(event: Event, p: Palette) -> str:
     """A colour for the event's kind family; errors and errnos stand out."""
     if event.is_error:
-        return "bold red"
+        return f"bold {p.bad}"
     if event.errno is not None:
-        return "yellow"
+        return p.warn
     return _KIND_STYLES.get(event.kind, "")
 
 
@@ -62,6 +63,7 @@ class EventLog(ScrollView, can_focus=True):
 
     def line_text(self, row: int) -> Text:
         """The text of one row (used by rendering and by tests)."""
+        p = palette(self.app)
         step_number, event = self._rows[row]
         if event is None:
             op = ""
@@ -70,10 +72,10 @@ class EventLog(ScrollView, can_focus=True):
             return Text(f"── step {step_number}: {op}", style="bold" if step_number == self._current else "dim")
         text = Text("  ")
         if event.func and not event.text.startswith(event.func):
-            text.append(f"{event.func}: ", style="cyan")
-        text.append(event.text, style=event_style(event))
+            text.append(f"{event.func}: ", style=p.info)
+        text.append(event.text, style=event_style(event, p))
         if event.errno and event.errno not in event.text:
-            text.append(f"  [{event.errno}]", style="bold yellow")
+            text.append(f"  [{event.errno}]", style=f"bold {p.warn}")
         return text
 
     def render_line(self, y: int) -> Strip:

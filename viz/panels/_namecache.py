@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 
 from model.namecache import NameCache, NameCacheEntry
 from model.vfs import Vfs
+from viz.palette import Palette
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._details import DetailsBar
 from viz.panels._rows import RowList
@@ -18,15 +19,15 @@ NEGATIVE = "⊘"
 """Glyph of a negative entry (the name does not exist); a whiteout adds a 'w'."""
 
 
-def entry_label(entry: NameCacheEntry) -> Text:
+def entry_label(entry: NameCacheEntry, p: Palette) -> Text:
     """`nc3 'usr' vp1→vp2`, or `nc4 'nope' vp3→⊘` for a negative entry."""
     text = Text(f"{entry.id} ", style="bold")
-    text.append(repr(entry.name), style="green")
+    text.append(repr(entry.name), style=p.ok)
     text.append(f" {entry.dvp.id}→", style="dim")
     if entry.vp is None:
-        text.append(NEGATIVE + ("w" if entry.whiteout else ""), style="bold magenta")
+        text.append(NEGATIVE + ("w" if entry.whiteout else ""), style=f"bold {p.special}")
     else:
-        text.append(entry.vp.id, style="cyan")
+        text.append(entry.vp.id, style=p.info)
     return text
 
 
@@ -62,7 +63,7 @@ class ChainsView(RowList):
         for position, entry in enumerate(chain):
             if position:
                 text.append(" → ", style="dim")
-            label = entry_label(entry)
+            label = entry_label(entry, self.p)
             if entry.id in self.touched:
                 label.stylize("underline")
             text.append_text(label)
@@ -110,8 +111,8 @@ class LruView(RowList):
     def row_text(self, index: int) -> Text:
         entry = self._entry(index)
         position = "head" if index == 0 else ("tail" if index == self.row_count() - 1 else "")
-        text = Text(f"{position:>4} ", style="bold yellow" if position else "dim")
-        text.append_text(entry_label(entry))
+        text = Text(f"{position:>4} ", style=f"bold {self.p.warn}" if position else "dim")
+        text.append_text(entry_label(entry, self.p))
         return text
 
     def row_ref(self, index: int) -> str | None:

@@ -22,12 +22,12 @@ from viz.panels._rows import RowList
 
 PAGE_GLYPHS = {
     "absent": ("·", "dim"),
-    CLEAN: ("░", "green"),
-    DIRTY: ("▓", "bold yellow"),
-    QUEUED: ("⇢", "bold cyan"),
-    "lost": ("✗", "bold red"),
+    CLEAN: ("░", "ok"),
+    DIRTY: ("▓", "warn"),
+    QUEUED: ("⇢", "info"),
+    "lost": ("✗", "bad"),
 }
-"""Glyph and colour of each page state; 'lost' marks pages whose dirty data this step dropped."""
+"""Glyph and colour role of each page state; 'lost' marks pages whose dirty data this step dropped."""
 
 PAGES_PER_ROW = 16
 CELL = 4
@@ -92,14 +92,14 @@ class PageStrips(RowList):
         size = self.cache.sizes.get(file.vnode, 0)
         pending = sum(1 for r in self.cache.queue if r.vnode == file.vnode)
         text = Text(f"{file.vnode} ", style="bold")
-        text.append(file.path, style="cyan")
+        text.append(file.path, style=self.p.info)
         text.append(f"  size {size} ({file.npages} pages)", style="dim")
         if pending:
-            text.append(f"  {pending} writes queued", style="cyan")
+            text.append(f"  {pending} writes queued", style=self.p.info)
         if file.range:
             r = file.range
             text.append(f"  asked [{r['start']}, {r['end'] or 'EOF'}) → [{r['offlo']}, {r['offhi'] or 'EOF'})",
-                        style="bold magenta")  # fmt: skip
+                        style=f"bold {self.p.special}")  # fmt: skip
         return text
 
     def _kernel_row(self, file: FileRows, pages: range, chunk: int) -> Text:
@@ -111,15 +111,20 @@ class PageStrips(RowList):
         for index in pages:
             page = cached.get(index)
             if index in lost:
-                glyph, style = PAGE_GLYPHS["lost"]
+                glyph, style = self._cell_style("lost")
                 text.append(f"{glyph} {glyph} ", style=style)
             elif page is None:
-                glyph, style = PAGE_GLYPHS["absent"]
+                glyph, style = self._cell_style("absent")
                 text.append(f" {glyph}  ", style=style)
             else:
-                glyph, style = PAGE_GLYPHS[page.state]
+                glyph, style = self._cell_style(page.state)
                 text.append(f"{glyph}{page.version}{glyph} ", style=style)
         return text
+
+    def _cell_style(self, state: str) -> tuple[str, str]:
+        glyph, role = PAGE_GLYPHS[state]
+        colour = getattr(self.p, role, role)
+        return glyph, colour if state in ("absent", "clean") else f"bold {colour}"
 
     def _server_row(self, file: FileRows, pages: range) -> Text:
         assert self.cache is not None
@@ -131,7 +136,7 @@ class PageStrips(RowList):
             version = server.pages.get(index, ZERO) if server else ZERO
             page = cached.get(index)
             differs = page is not None and page.version != version
-            text.append(f"{'≠' if differs else ' '}{version}  ", style="bold red" if differs else "")
+            text.append(f"{'≠' if differs else ' '}{version}  ", style=f"bold {self.p.bad}" if differs else "")
         return text
 
     def _range_row(self, file: FileRows, which: int) -> Text:
@@ -139,7 +144,7 @@ class PageStrips(RowList):
         r = file.range or {}
         size = self.cache.page_size if self.cache else 4096
         first = (r["offlo"] // size) // PAGES_PER_ROW * PAGES_PER_ROW
-        text = Text(f"{'asked' if which == 0 else 'rounded':<{LABEL - 3}}{first:>3} ", style="bold magenta")
+        text = Text(f"{'asked' if which == 0 else 'rounded':<{LABEL - 3}}{first:>3} ", style=f"bold {self.p.special}")
         for index in range(first, min(first + PAGES_PER_ROW, max(file.npages, 1))):
             lo, hi = index * size, (index + 1) * size
             if which == 0:
@@ -149,7 +154,7 @@ class PageStrips(RowList):
             else:
                 end = r["offhi"] or file.npages * size
                 mark = "═══ " if r["offlo"] <= lo and hi <= end else "    "
-            text.append(mark, style="magenta")
+            text.append(mark, style=self.p.special)
         return text
 
     def update_from(self, vfs: Vfs, view: StepView) -> None:

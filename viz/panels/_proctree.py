@@ -8,14 +8,15 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
 
 from model.procfs import Dentry, PidNamespace, Procfs, Task
+from viz.palette import Palette
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._details import DetailsBar
 from viz.panels._rows import RowList
 
-STATE_GLYPHS = {"live": ("●", "green"), "stale": ("○", "yellow"), "dead": ("✕", "red")}
+STATE_GLYPHS = {"live": ("●", "ok"), "stale": ("○", "warn"), "dead": ("✕", "bad")}
 """Glyph and colour per dentry state: live (hashed), stale (unhashed, kept by a reference), dead (hashed,
 naming an exited task: the flush missed it)."""
-TASK_GLYPHS = {True: ("●", "green"), False: ("○", "yellow")}
+TASK_GLYPHS = {True: ("●", "ok"), False: ("○", "warn")}
 """Alive, or exited but still named by a proc dentry (its struct pid kept alive)."""
 LEGEND = "● live  ○ stale: unhashed, kept while held  ✕ dead: not flushed  ◆ this step"
 
@@ -66,28 +67,29 @@ def _append_children(fs: Procfs, d: Dentry, prefix: str, rows: list[TreeRow]) ->
             _append_children(fs, kid, prefix + ("  " if i == last else "│ "), rows)
 
 
-def dentry_text(fs: Procfs, d: Dentry, prefix: str) -> Text:
+def dentry_text(fs: Procfs, d: Dentry, prefix: str, p: Palette) -> Text:
     """`├─● 1000/ d5 pid 1000 ref 1 held by 1 stale`: tree line, state glyph, name, id, task, d_count."""
     state = fs.state(d)
-    glyph, colour = STATE_GLYPHS[state]
+    glyph, role = STATE_GLYPHS[state]
+    colour = getattr(p, role)
     text = Text(prefix, style="dim")
     text.append(f"{glyph} ", style=colour)
     text.append(d.name + ("/" if d.is_dir and d.parent is not None else ""), style="bold" if d.is_dir else "")
     text.append(f" {d.ref}", style="dim")
     task = fs.task_of(d)
     if task is not None and (d.kind in ("pid", "tid") or state == "dead"):
-        text.append(f" {task.ref}", style="cyan")
+        text.append(f" {task.ref}", style=p.info)
         if d.kind == "pid" and not task.is_leader:
             text.append(" (thread)", style="dim")
     text.append(f" ref {d.count}", style="dim")
     if d.holds:
-        text.append(f" held by {d.holds}", style="bold magenta")
+        text.append(f" held by {d.holds}", style=f"bold {p.special}")
     if state != "live":
         text.append(f" {state}", style=f"bold {colour}")
     return text
 
 
-def namespace_text(fs: Procfs, ns: PidNamespace) -> Text:
+def namespace_text(fs: Procfs, ns: PidNamespace, p: Palette) -> Text:
     """The heading of one namespace's proc mount."""
     text = Text(f"{ns.ref}", style="bold reverse")
     text.append(f" level {ns.level}", style="bold")
@@ -96,9 +98,9 @@ def namespace_text(fs: Procfs, ns: PidNamespace) -> Text:
     if ns.mount is not None:
         text.append(" · proc mount", style="dim")
         if ns.mount.released:
-            text.append(" released", style="bold yellow")
+            text.append(" released", style=f"bold {p.warn}")
     if not ns.adding:
-        text.append(" · dead", style="bold red")
+        text.append(" · dead", style=f"bold {p.bad}")
     return text
 
 
@@ -117,10 +119,10 @@ class DentryTreeView(RowList):
         assert self.fs is not None
         kind, key, prefix = self.rows[index]
         if kind == "ns":
-            return namespace_text(self.fs, self.fs.namespaces[key])
+            return namespace_text(self.fs, self.fs.namespaces[key], self.p)
         if kind == "none":
             return Text("  no proc mount: its first task (init) creates it", style="dim italic")
-        return dentry_text(self.fs, self.fs.dentries[key], prefix)
+        return dentry_text(self.fs, self.fs.dentries[key], prefix, self.p)
 
     def row_ref(self, index: int) -> str | None:
         if index >= len(self.rows):
@@ -163,14 +165,15 @@ def task_order(fs: Procfs) -> list[Task]:
     return [task for members in groups.values() for task in members]
 
 
-def task_text(fs: Procfs, task: Task) -> Text:
+def task_text(fs: Procfs, task: Task, p: Palette) -> Text:
     """`● pid 1000  ns1 1000·1    1000·1`: state, id, own namespace, number per level, tgid per level."""
-    glyph, colour = TASK_GLYPHS[task.alive]
+    glyph, role = TASK_GLYPHS[task.alive]
+    colour = getattr(p, role)
     leader = fs.tasks.get(task.leader)
     text = Text(f"{glyph} ", style=colour)
     name = task.ref if task.is_leader else f"↳{task.ref}"
     text.append(f"{name:<9} ", style="bold" if task.is_leader else "")
-    text.append(f"{'ns' + str(task.ns):<3} ", style="cyan")
+    text.append(f"{'ns' + str(task.ns):<3} ", style=p.info)
     text.append(f"{'·'.join(str(nr) for _, nr in task.numbers):<9} ")
     text.append("?" if leader is None else "·".join(str(nr) for _, nr in leader.numbers), style="dim")
     return text
@@ -193,7 +196,7 @@ class TaskTableView(RowList):
         assert self.fs is not None
         if index == 0:
             return Text(self.HEADER, style="bold underline")
-        return task_text(self.fs, self.tasks[index - 1])
+        return task_text(self.fs, self.tasks[index - 1], self.p)
 
     def row_ref(self, index: int) -> str | None:
         return self.tasks[index - 1].ref if 0 < index <= len(self.tasks) else None

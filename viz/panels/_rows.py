@@ -19,7 +19,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-HIGHLIGHT = Style(bold=True, bgcolor="grey27")
+from viz.palette import Palette, palette
+
+HIGHLIGHT = Style(bold=True, reverse=False)
 CURSOR = Style(underline=True)
 MARK = "◆ "
 """The glyph that marks rows the current step touched (readable without colour)."""
@@ -55,6 +57,17 @@ class RowList(ScrollView, can_focus=True):
         self.highlighted: frozenset[int] = frozenset()
 
     # -- what subclasses provide ---------------------------------------------------------------
+
+    @property
+    def p(self) -> Palette:
+        """The current theme's colours, by role."""
+        return palette(self.app)
+
+    @property
+    def highlight_colour(self) -> str:
+        """A background for touched rows that suits the theme (the ◆ glyph marks them too)."""
+        return self.app.theme_variables.get("primary-darken-3" if self.app.current_theme.dark else "primary-lighten-3",
+                                            "grey27")  # fmt: skip
 
     def row_count(self) -> int:
         raise NotImplementedError
@@ -95,7 +108,7 @@ class RowList(ScrollView, can_focus=True):
         text.append_text(self.row_text(index))
         text.no_wrap = True
         if index in self.highlighted:
-            text.stylize(HIGHLIGHT)
+            text.stylize(HIGHLIGHT + Style(bgcolor=self.highlight_colour))
         if index == self.cursor and self.has_focus:
             text.stylize(CURSOR)
         strip = Strip(list(text.render(self.app.console))).simplify()

@@ -9,12 +9,13 @@ from textual.widgets import Static
 
 from model.vfs import Vfs
 from model.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED
+from viz.palette import palette
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._details import DetailsBar
 from viz.panels._rows import RowList
 
-STATE_GLYPHS = {ACTIVE: ("●", "green"), INACTIVE: ("○", "yellow"), RECLAIMED: ("✕", "dim"), DEAD: ("†", "red")}
-"""Glyph and colour per life-cycle state: active, inactive (on the free list), reclaimed, dead."""
+STATE_GLYPHS = {ACTIVE: ("●", "ok"), INACTIVE: ("○", "warn"), RECLAIMED: ("✕", "dim"), DEAD: ("†", "bad")}
+"""Glyph and colour role per life-cycle state: active, inactive (on the free list), reclaimed, dead."""
 
 
 class VnodesView(RowList):
@@ -30,13 +31,14 @@ class VnodesView(RowList):
     def row_text(self, index: int) -> Text:
         assert self.vfs is not None
         vp = self.vfs.vnodes.vnodes[index]
-        glyph, colour = STATE_GLYPHS[vp.state]
+        glyph, role = STATE_GLYPHS[vp.state]
+        colour = getattr(self.p, role, role)
         text = Text(f"{vp.id:<6}", style="bold")
         text.append(f"{glyph} {vp.state:<9}", style=colour)
         text.append(f" {vp.type:<4} use {vp.usecount:<2} hold {vp.holdcount:<2} ")
-        text.append("[L] " if vp.locked else "    ", style="bold red")
+        text.append("[L] " if vp.locked else "    ", style=f"bold {self.p.bad}")
         text.append(f"{(vp.mount or '-')}:{vp.ino if vp.ino is not None else '-':<4} ", style="dim")
-        text.append(self.vfs.path_of(vp), style="cyan")
+        text.append(self.vfs.path_of(vp), style=self.p.info)
         names = len(vp.v_nclist) + len(vp.v_dnclist)
         if names:
             text.append(f"   ({len(vp.v_nclist)} names, {len(vp.v_dnclist)} children cached)", style="dim")
@@ -80,7 +82,7 @@ class VnodePanel(Vertical, SubsystemPanel):
         free = list(vfs.vnodes.freelist.values())
         text = Text("free list (head is recycled first): ", style="bold")
         shown = free[:24]
-        text.append(" → ".join(v.id for v in shown) or "empty", style="yellow")
+        text.append(" → ".join(v.id for v in shown) or "empty", style=palette(self.app).warn)
         if len(free) > len(shown):
             text.append(f" … {len(free) - len(shown)} more", style="dim")
         self.query_one("#freelist", Static).update(text)
