@@ -3,35 +3,48 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header
 
-from model.ops import VERBS
+from model.errors import CommandError
+from model.ops import VERBS, parse
 from model.scenario import Scenario
-from model.timeline import Timeline
+from model.timeline import Breakpoint, Timeline
 from themes import THEMES
+from viz.breakpoints import BreakpointsScreen
+from viz.command_box import CommandBox
+from viz.deck import WIDE_SIZE, PanelDeck
 from viz.help import HelpScreen
+from viz.meta import Meta, MetaError, parse_meta
 from viz.panels import SUBSYSTEM_PANELS, EventLog, Narration, StepView
-from viz.panels._overview import OverviewPanel
+from viz.panels._stats import StatsPanel
 from viz.themes import resolve_theme
+from viz.timeline_bar import TimelineBar
+from viz.watches import WatchPanel
 
 DEFAULT_DELAY, MIN_DELAY, MAX_DELAY = 1.0, 0.05, 10.0
 """Autoplay: seconds per step (before the extra time narration earns), and the bounds of +/-."""
+
+StepHook = Callable[[int, str], None]
+"""Called with (position, op text) each time the step shown changes: for recorders and tests."""
 
 
 class CacheScopeApp(App[None]):
     """Panels over one simulated machine, stepped forward and back through a scenario."""
 
     TITLE = "cachescope"
+    AUTO_FOCUS = None  # keys go to the app until the user picks a panel (tab or click)
     CSS = """
-    #panels { height: 2fr; }
     #bottom { height: 1fr; min-height: 6; }
     #log { width: 3fr; }
     #narration { width: 2fr; }
@@ -39,10 +52,21 @@ class CacheScopeApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,space", "step", "Step"),
         Binding("b", "back", "Back"),
-        Binding("p", "play", "Play/pause"),
+        Binding("g", "goto", "Go to"),
+        Binding("home", "first", "First step", show=False),
+        Binding("end", "last", "Last step", show=False),
+        Binding("p", "play", "Play"),
         Binding("plus", "speed(1)", "Faster", show=False),
         Binding("minus", "speed(-1)", "Slower", show=False),
+        Binding("r", "run_to_breakpoint", "Run"),
+        Binding("R", "run_back_to_breakpoint", "Run back", show=False),
+        Binding("colon", "command", "Command"),
+        Binding("B", "breakpoints", "Breakpoints", show=False),
+        Binding("left_square_bracket", "panel(-1)", "Previous panel", show=False),
+        Binding("right_square_bracket", "panel(1)", "Next panel", show=False),
+        Binding("m", "maximize_panel", "Maximise", show=False),
         Binding("t", "next_theme", "Theme", show=False),
+        Binding("s", "screenshot", "Screenshot", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -58,6 +82,7 @@ class CacheScopeApp(App[None]):
         autoplay: float | None = None,
         exit_at_end: bool = False,
         theme: str | None = None,
+        step_hook: StepHook | None = None,
     ) -> None:
         super().__init__()
         self.view_ready = False  # set once mounted: theme changes before that need no repaint
@@ -70,37 +95,55 @@ class CacheScopeApp(App[None]):
         self.delay = autoplay if autoplay is not None else DEFAULT_DELAY
         self.autoplay = autoplay is not None
         self.exit_at_end = exit_at_end
+        self.step_hook = step_hook
         self._tick: Timer | None = None
+        self._shown_position: int | None = None
+        self._hits: tuple[tuple[str, ...], int, frozenset[int]] = ((), 0, frozenset())
+
+    # -- layout -------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◈")
-        with TabbedContent(id="panels"):
-            with TabPane("overview", id="tab-overview"):
-                yield OverviewPanel(self.scenario.title, self.scenario.about, id="overview")
-            for panel_class in SUBSYSTEM_PANELS:
-                with TabPane(panel_class.TAB_TITLE, id=f"tab-{panel_class.TAB_TITLE}"):
-                    yield panel_class()
+        yield TimelineBar(id="timeline-bar")
+        panels = [("stats", StatsPanel(self.scenario.title, self.scenario.about, self.timeline))]
+        panels += [(panel_class.TAB_TITLE, panel_class()) for panel_class in SUBSYSTEM_PANELS]
+        yield PanelDeck(panels, id="deck")
         with Horizontal(id="bottom"):
             yield EventLog(id="log")
+            yield WatchPanel(id="watches")
             yield Narration(self.scenario.about, id="narration")
+        yield CommandBox(self.known_ids)
         yield Footer()
 
     def on_mount(self) -> None:
-        tab = self.initial_tab()
-        if tab is not None:
-            self.query_one(TabbedContent).active = tab
+        deck = self.query_one(PanelDeck)
+        deck.active = self.initial_panel()
+        deck.wide = self.size.width >= WIDE_SIZE[0] and self.size.height >= WIDE_SIZE[1]
         self.refresh_view()
         self.view_ready = True
         if self.autoplay:
             self.playing = True
 
-    def initial_tab(self) -> str | None:
-        """The tab of the first panel drawing the part most of the scenario's steps act on."""
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(PanelDeck).wide = event.size.width >= WIDE_SIZE[0] and event.size.height >= WIDE_SIZE[1]
+
+    def initial_panel(self) -> str:
+        """The first panel drawing the part most of the scenario's steps act on (stats if none)."""
         parts = Counter(VERBS[s.op.verb].part for s in self.timeline.steps if s.op.verb in VERBS)
         parts.pop("core", None)
         main = max(parts, key=parts.__getitem__, default=None)  # ties go to the part seen first
         panel = next((c for c in SUBSYSTEM_PANELS if getattr(c, "PART", "") == main), None)
-        return f"tab-{panel.TAB_TITLE}" if panel is not None else None
+        return panel.TAB_TITLE if panel is not None else "stats"
+
+    def show_panel(self, title: str) -> None:
+        """Bring the panel with this tab title to the front."""
+        self.query_one(PanelDeck).active = title
+
+    @property
+    def active_panel(self) -> str:
+        return self.query_one(PanelDeck).active
+
+    # -- drawing ------------------------------------------------------------------------------------
 
     def view(self) -> StepView:
         """The moment currently shown."""
@@ -108,14 +151,33 @@ class CacheScopeApp(App[None]):
         return StepView(t.system, t.position, t.length, t.current_step, t.current_events)
 
     def refresh_view(self) -> None:
-        """Bring every panel, the log and the header up to the timeline's position."""
+        """Bring every panel, the log, the watches and the header up to the timeline's position."""
         view = self.view()
         self.title = f"step {view.position} / {view.length}" + ("  ▶ playing" if self.playing else "")
-        for panel in self.query("TabPane > *"):
+        for panel in self.query_one(PanelDeck).query("PanelFrame > *"):
             if hasattr(panel, "show"):
                 panel.show(view)
+        self.query_one(TimelineBar).show(self.timeline, self.breakpoint_hits())
         self.query_one(EventLog).sync(self.timeline)
+        self.query_one(WatchPanel).show(view.system, view.refs)
         self.query_one(Narration).show(view)
+        if self.step_hook is not None and view.position != self._shown_position:
+            self.step_hook(view.position, str(view.step.op) if view.step else "")
+        self._shown_position = view.position
+
+    def breakpoint_hits(self) -> frozenset[int]:
+        """Steps known (already computed) to match an enabled breakpoint; cached, extended as steps are computed."""
+        t = self.timeline
+        signature = tuple(f"{bp}/{bp.enabled}" for bp in t.breakpoints)
+        cached_signature, counted, hits = self._hits
+        if signature != cached_signature or counted > t.computed:
+            counted, hits = 0, frozenset()
+        new = {n for n in range(counted + 1, t.computed + 1) if t.hits_breakpoint(n, t.steps[n - 1], t.events_of(n))}
+        hits = hits | new
+        self._hits = (signature, t.computed, hits)
+        return hits
+
+    # -- stepping and time travel --------------------------------------------------------------------
 
     def action_step(self) -> None:
         """Apply the next step (the bell rings at the end of the script)."""
@@ -125,10 +187,43 @@ class CacheScopeApp(App[None]):
         self.refresh_view()
 
     def action_back(self) -> None:
-        """Undo one step."""
+        """Undo one step (the model is restored from a checkpoint, not undone by hand)."""
         if not self.timeline.back():
             self.bell()
         self.refresh_view()
+
+    def goto(self, step: int) -> None:
+        self.timeline.goto(step)
+        self.refresh_view()
+
+    def action_first(self) -> None:
+        self.goto(0)
+
+    def action_last(self) -> None:
+        self.goto(self.timeline.length)
+
+    def action_goto(self) -> None:
+        """Ask for a step number in the command box."""
+        self.query_one(CommandBox).open("goto ")
+
+    def action_run_to_breakpoint(self) -> None:
+        """Run forward to the next step that matches a breakpoint (or to the end)."""
+        self._run(backward=False)
+
+    def action_run_back_to_breakpoint(self) -> None:
+        """Run backward to the previous step that matches a breakpoint (or to the start)."""
+        self._run(backward=True)
+
+    def _run(self, *, backward: bool) -> None:
+        if not any(bp.enabled for bp in self.timeline.breakpoints):
+            self.notify("no breakpoints: add one with  :break kind namecache.purge", severity="warning", timeout=3)
+        hit = self.timeline.run_to_breakpoint(backward=backward)
+        self.refresh_view()
+        if hit is not None:
+            self.notify(f"breakpoint hit at step {hit}", timeout=2)
+
+    def on_timeline_bar_jump(self, message: TimelineBar.Jump) -> None:
+        self.goto(message.step)
 
     # -- autoplay -----------------------------------------------------------------------------------
 
@@ -143,9 +238,10 @@ class CacheScopeApp(App[None]):
             self._tick.stop()
             self._tick = None
         if playing:
-            self._tick = self.set_timer(self.delay if self.timeline.position == 0 else self.pause_after(),
-                                        self._autoplay_step)  # fmt: skip
-        self.refresh_view()
+            wait = self.delay if self.timeline.position == 0 else self.pause_after()
+            self._tick = self.set_timer(wait, self._autoplay_step)
+        if self.view_ready:
+            self.refresh_view()
 
     def _autoplay_step(self) -> None:
         self._tick = None
@@ -175,7 +271,110 @@ class CacheScopeApp(App[None]):
         if self.playing and event.key not in self.PLAY_KEYS:
             self.playing = False
 
-    # -- themes -------------------------------------------------------------------------------------
+    # -- command box, breakpoints and watches --------------------------------------------------------
+
+    def action_command(self) -> None:
+        self.query_one(CommandBox).open()
+
+    def known_ids(self) -> list[str]:
+        """Ids the command box completes: vnodes, entries, mounts, and whatever the current step names."""
+        vfs = self.timeline.system.parts.get("vfs")
+        ids: list[str] = []
+        if vfs is not None:
+            ids += [v.id for v in vfs.vnodes.vnodes] + list(vfs.mounts)
+            ids += [e.id for e in list(vfs.namecache.lru.values())[-200:]]
+        ids += sorted(self.view().refs)
+        return ids
+
+    def on_command_box_submitted(self, message: CommandBox.Submitted) -> None:
+        box = self.query_one(CommandBox)
+        line = message.line
+        if line in ("help", "?"):
+            box.action_close()
+            self.action_help()
+            return
+        try:
+            meta = parse_meta(line)
+            error = self.run_meta(meta) if meta is not None else self.apply_op(line)
+        except (MetaError, CommandError) as exc:
+            error = str(exc)
+        if error:
+            box.show_error(error)
+        else:
+            box.value = ""
+            box.border_subtitle = f"done · step {self.timeline.position}/{self.timeline.length}"
+
+    def apply_op(self, line: str) -> str | None:
+        """Apply an op as a new step after the current one (the old future is dropped)."""
+        op = parse(line)
+        events = self.timeline.append(op)
+        self.refresh_view()
+        refused = next((e for e in events if e.is_error), None)
+        return refused.text if refused is not None else None
+
+    def run_meta(self, meta: Meta) -> str | None:
+        """Carry out a debugger command; returns an error message or None."""
+        breakpoints = self.timeline.breakpoints
+        watches = self.query_one(WatchPanel)
+        if meta.verb == "break":
+            try:
+                breakpoints.append(Breakpoint(meta.args[0], meta.args[1]))
+            except ValueError as exc:
+                return str(exc)
+            self.notify(f"breakpoint {len(breakpoints)}: {breakpoints[-1]}", timeout=2)
+        elif meta.verb in ("delete", "toggle"):
+            if meta.args[0] == "all":
+                breakpoints.clear()
+            else:
+                index = int(meta.args[0]) - 1
+                if not 0 <= index < len(breakpoints):
+                    return f"no breakpoint {meta.args[0]} (there are {len(breakpoints)})"
+                if meta.verb == "delete":
+                    del breakpoints[index]
+                else:
+                    breakpoints[index].enabled = not breakpoints[index].enabled
+        elif meta.verb == "breaks":
+            self.action_breakpoints()
+        elif meta.verb == "watch":
+            if meta.args[0] not in watches.ids:
+                watches.ids.append(meta.args[0])
+        elif meta.verb == "unwatch":
+            if meta.args[0] == "all":
+                watches.ids.clear()
+            elif meta.args[0] in watches.ids:
+                watches.ids.remove(meta.args[0])
+            else:
+                return f"{meta.args[0]} is not watched"
+        elif meta.verb == "goto":
+            self.timeline.goto(int(meta.args[0]))
+        elif meta.verb == "theme":
+            try:
+                self.theme = resolve_theme(meta.args[0])
+            except ValueError as exc:
+                return str(exc)
+        self.refresh_view()
+        return None
+
+    def action_breakpoints(self) -> None:
+        self.push_screen(BreakpointsScreen(self.timeline), lambda _: self.refresh_view())
+
+    # -- panels ---------------------------------------------------------------------------------------
+
+    def action_panel(self, step: int) -> None:
+        self.query_one(PanelDeck).cycle(step)
+
+    def action_maximize_panel(self) -> None:
+        """Maximise the active (or focused) panel; again to restore."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            return
+        deck = self.query_one(PanelDeck)
+        focused = self.focused
+        frame = next((a for a in focused.ancestors_with_self if getattr(a, "ALLOW_MAXIMIZE", False)
+                      and a.parent is not None and a.parent.id == "deck-body"), None) if focused else None  # fmt: skip
+        self.screen.maximize(frame or deck.frame(deck.active), container=False)
+
+    # -- themes, screenshots, help, palette -------------------------------------------------------------
 
     def action_next_theme(self) -> None:
         """Cycle through cachescope's themes (dark, light, high contrast, colour-blind safe)."""
@@ -187,18 +386,32 @@ class CacheScopeApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         if self.view_ready:
             self.refresh_view()
-            self.refresh(layout=False)
             for widget in self.query("*"):
                 widget.refresh()
+
+    def action_screenshot(self) -> None:
+        """Save an SVG screenshot of this step in the current directory."""
+        name = f"cachescope-step-{self.timeline.position:03d}.svg"
+        path = self.save_screenshot(filename=name, path=str(Path.cwd()))
+        self.notify(f"saved {path}", timeout=3)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))
 
     def key_help(self) -> list[tuple[str, str]]:
-        """(keys, description) for every app binding, for the help screen."""
+        """(keys, description) for every app binding, for the help screen and the palette."""
         rows = []
         for binding in self.BINDINGS:
             if isinstance(binding, Binding):
                 keys = ", ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))
                 rows.append((keys, binding.description))
         return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the debugger in the command palette, with its key."""
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action not in ("quit",):
+                keys = ", ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))
+                yield SystemCommand(binding.description, f"key: {keys}",
+                                    lambda action=binding.action: self.run_action(action))  # fmt: skip

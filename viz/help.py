@@ -1,4 +1,5 @@
-"""The help screen: every key, and every verb of the command language from the model's registry."""
+"""The help screen: every key, every verb of the command language, the debugger commands, and a
+legend of every glyph the panels draw."""
 
 from __future__ import annotations
 
@@ -13,37 +14,66 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from model.ops import VERBS, ensure_loaded
+from viz.meta import META_VERBS
+
+GENERAL_LEGEND = (
+    ("◆", "an object the current step touched (also highlighted)"),
+    ("●  ▼", "timeline bar: where you are, and steps that hit a breakpoint (click to jump)"),
+    ("[ERRNO]", "a system call's error in the event log"),
+)
+
+
+def _table(title: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None,
+                  padding=(0, 2))  # fmt: skip
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    return table
 
 
 def keys_table(bindings: list[tuple[str, str]]) -> Table:
     """A two-column table of key and what it does."""
-    table = Table(title="Keys", title_justify="left", show_header=False, box=None, padding=(0, 2))
-    table.add_column(style="bold cyan", no_wrap=True)
-    table.add_column()
+    table = _table("Keys")
     for key, description in bindings:
         table.add_row(key, description)
+    table.add_row("↑ ↓ enter, click", "move in a panel; show the selected object's details")
+    table.add_row("ctrl+p", "command palette: every action, with its key")
     return table
 
 
 def verbs_table() -> Table:
     """Every registered verb with its usage and summary, grouped by subsystem."""
     ensure_loaded()
-    table = Table(
-        title="Commands (scenario 'do' lines and the : box)",
-        title_justify="left",
-        box=None,
-        show_header=False,
-        padding=(0, 2),
-    )
-    table.add_column(style="bold green", no_wrap=True)
-    table.add_column()
+    table = _table("Commands (scenario 'do' lines and the : box)")
     for spec in sorted(VERBS.values(), key=lambda s: (s.part, s.verb)):
         table.add_row(spec.usage(), Text(f"[{spec.part}] {spec.summary}"))
     return table
 
 
+def meta_table() -> Table:
+    """The debugger's own commands (breakpoints, watches, goto)."""
+    table = _table("Debugger commands (the : box)")
+    for line in META_VERBS.values():
+        usage, _, what = line.partition(" — ")
+        table.add_row(usage, what)
+    return table
+
+
+def legend_table() -> Table:
+    """Every glyph, from the panels' own legends."""
+    from viz.panels import SUBSYSTEM_PANELS  # late: panels import this package's siblings
+
+    table = _table("Glyphs")
+    for glyph, meaning in GENERAL_LEGEND:
+        table.add_row(glyph, meaning)
+    for panel in SUBSYSTEM_PANELS:
+        if getattr(panel, "LEGEND", ""):
+            table.add_row(panel.TAB_TITLE, panel.LEGEND)
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
-    """A modal listing keys and verbs; escape, q or ? closes it."""
+    """A modal listing keys, verbs, debugger commands and glyphs; escape, q or ? closes it."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -61,4 +91,6 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("cachescope help — escape closes", style="bold"))
             yield Static(keys_table(self._key_rows))
+            yield Static(legend_table())
+            yield Static(meta_table())
             yield Static(verbs_table())

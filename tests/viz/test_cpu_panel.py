@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Static
 
 from model.scenario import load_builtin, loads
 from viz.app import CacheScopeApp
@@ -13,7 +13,7 @@ STALE_STEP = 6  # jit-stale-icache: the exec that runs li v0, 1 while li v0, 2 s
 
 
 async def open_cpu_tab(app, pilot, position):
-    app.query_one(TabbedContent).active = "tab-cpu"
+    app.show_panel("cpu")
     app.timeline.goto(position)
     app.refresh_view()
     await pilot.pause()
@@ -31,7 +31,7 @@ def detail_text(app):
 async def test_the_cpu_tab_holds_the_panel():
     app = CacheScopeApp(load_builtin("jit-stale-icache"))
     async with app.run_test(size=(100, 30)):
-        assert app.query_one("#tab-cpu").query_one(CpuCachePanel).TAB_TITLE == "cpu"
+        assert app.query_one("#frame-cpu").query_one(CpuCachePanel).TAB_TITLE == "cpu"
 
 
 async def test_a_stale_fetch_selects_the_iline_marks_it_and_shows_memory_beside_it():
@@ -110,7 +110,7 @@ async def test_a_cache_of_thousands_of_sets_draws_only_the_visible_rows(monkeypa
 
 def test_snapshot_cpu_panel_at_the_stale_fetch(snap_compare):
     async def show_cpu_tab(pilot):
-        pilot.app.query_one(TabbedContent).active = "tab-cpu"
+        pilot.app.show_panel("cpu")
 
     steps = ["n"] * STALE_STEP  # stepped by key, as a person would (a pre-advanced timeline races the log's scroll)
     assert snap_compare(APPS / "cpu_app.py", press=steps, terminal_size=(100, 30), run_before=show_cpu_tab)

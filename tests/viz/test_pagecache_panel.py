@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from textual.widgets import TabbedContent
-
 from model.scenario import load_builtin
 from viz.app import CacheScopeApp
 from viz.panels._pagecache import PageStrips
@@ -25,7 +23,7 @@ async def _at(pilot, app, position: int) -> PageStrips:
 async def test_pagecache_tab_opens_for_the_puffs_scenario():
     app = CacheScopeApp(load_builtin("puffs-flush-vs-inval"))
     async with app.run_test(size=(100, 30)):
-        assert app.query_one(TabbedContent).active == "tab-pagecache"
+        assert app.active_panel == "pagecache"
 
 
 async def test_dirty_then_queued_then_clean_cells():

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from textual.widgets import TabbedContent
-
 from model.proc_dcache import walk
 from model.proc_tasks import spawn
 from model.procfs import Procfs
@@ -33,7 +31,7 @@ async def _at(pilot, app: CacheScopeApp, position: int) -> DentryTreeView:
 async def test_proc_tab_opens_first_for_the_scenario():
     app = CacheScopeApp(load_builtin("proc-namespaces"))
     async with app.run_test(size=(100, 30)):
-        assert app.query_one(TabbedContent).active == "tab-proc"
+        assert app.active_panel == "proc"
         assert ProcPanel.PART == "procfs"
 
 

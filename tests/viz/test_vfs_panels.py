@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from textual.widgets import TabbedContent
-
 from model.scenario import load_builtin
 from viz.app import CacheScopeApp
 from viz.panels._details import DetailsBar
@@ -20,7 +18,7 @@ def _plain(view, index: int) -> str:
 async def test_namecache_tab_opens_first_and_shows_entries_after_a_step():
     app = CacheScopeApp(load_builtin("namecache-basics"))
     async with app.run_test(size=(100, 30)) as pilot:
-        assert app.query_one(TabbedContent).active == "tab-namecache"
+        assert app.active_panel == "namecache"
         await pilot.press("n", "n")  # narration step, then the first lookup
         chains = app.query_one(ChainsView)
         cache = app.timeline.system.part("vfs").namecache
@@ -63,7 +61,7 @@ async def test_clicking_a_vnode_shows_its_details():
     async with app.run_test(size=(100, 30)) as pilot:
         app.timeline.goto(1)
         app.refresh_view()
-        app.query_one(TabbedContent).active = "tab-vnodes"
+        app.show_panel("vnodes")
         await pilot.pause()
         view = app.query_one(VnodesView)
         await pilot.click(VnodesView, offset=(4, 4))  # row 3 (border + rows 0..2): vp4
@@ -93,7 +91,7 @@ def test_snapshot_vnodes_after_recycling(snap_compare):
     async def open_vnodes(pilot):
         pilot.app.timeline.goto(9)
         pilot.app.refresh_view()
-        pilot.app.query_one(TabbedContent).active = "tab-vnodes"
+        pilot.app.show_panel("vnodes")
         await pilot.pause()
 
     assert snap_compare(APPS / "reclaim_app.py", run_before=open_vnodes, terminal_size=(100, 30))

@@ -34,6 +34,8 @@ class SubsystemPanel:
 
     TAB_TITLE = "panel"
     PART = ""
+    LEGEND = ""
+    """What the panel's glyphs mean, for the help screen."""
     """The model part this panel draws; the app opens the first panel of a scenario's first part."""
 
     def show(self, view: StepView) -> None:  # pragma: no cover - every panel overrides this

@@ -328,6 +328,7 @@ class CpuCachePanel(Vertical, SubsystemPanel):
     """The cpu tab: summary and legend, the cache grid, and the selected line beside memory."""
 
     TAB_TITLE = "cpu"
+    LEGEND = "· invalid · ○ valid clean · ● valid dirty · ≠ stale (not the newest bytes) · ▸ selected line"
     PART = "cpu"
     DEFAULT_CSS = """
     CpuCachePanel { height: 1fr; }

@@ -12,7 +12,7 @@ class DetailsBar(Static):
     """Shows `System.describe(ref)` for the selected id, or a hint when nothing is selected."""
 
     DEFAULT_CSS = """
-    DetailsBar { height: auto; max-height: 6; border: round $primary-darken-3; padding: 0 1; color: $text-muted; }
+    DetailsBar { height: auto; max-height: 5; border: round $primary-darken-3; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, hint: str, *, id: str | None = None) -> None:

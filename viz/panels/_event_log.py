@@ -28,7 +28,7 @@ class EventLog(ScrollView, can_focus=True):
     """A Line-API log over the timeline: cost follows the visible rows, not the history length."""
 
     DEFAULT_CSS = """
-    EventLog { height: 1fr; border: round $primary-darken-2; border-title-color: $text-muted; }
+    EventLog { height: 1fr; border: round $primary-darken-2; border-title-color: $text-muted; overflow-x: hidden; }
     EventLog:focus { border: round $accent; }
     """
 

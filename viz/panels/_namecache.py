@@ -132,6 +132,7 @@ class NameCachePanel(Vertical, SubsystemPanel):
     """The name cache: chains beside the LRU list, and the details of the selected entry."""
 
     TAB_TITLE = "namecache"
+    LEGEND = "⊘ negative entry (⊘w: whiteout) · ◆ touched by this step · head/tail of the LRU list"
     PART = "vfs"
     DEFAULT_CSS = """
     NameCachePanel { height: 1fr; }

@@ -191,6 +191,10 @@ class PageCachePanel(Vertical, SubsystemPanel):
     """Page strips for every cached file, and the details of the selected file."""
 
     TAB_TITLE = "pagecache"
+    LEGEND = (
+        "· absent · ░A░ clean · ▓B▓ dirty · ⇢A⇢ queued for write · ✗ lost this step · ≠ server differs · "
+        "━/╍ asked range (whole/part page) · ═ rounded range"
+    )
     PART = "pagecache"
     DEFAULT_CSS = "PageCachePanel { height: 1fr; }"
 

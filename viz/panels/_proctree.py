@@ -217,6 +217,7 @@ class ProcPanel(Vertical, SubsystemPanel):
     """The proc dentry trees of every PID namespace beside the task table, and the selection's details."""
 
     TAB_TITLE = "proc"
+    LEGEND = "● live · ○ stale (unhashed, kept by a reference) · ✕ dead (not flushed) · held by N: open references"
     PART = "procfs"
     DEFAULT_CSS = """
     ProcPanel { height: 1fr; }

@@ -31,7 +31,7 @@ class RowList(ScrollView, can_focus=True):
     """A scrollable list of rows; subclasses implement `row_count`, `row_text` and `row_ref`."""
 
     DEFAULT_CSS = """
-    RowList { height: 1fr; border: round $primary-darken-2; border-title-color: $text-muted; }
+    RowList { height: 1fr; border: round $primary-darken-2; border-title-color: $text-muted; overflow-x: hidden; }
     RowList:focus { border: round $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -62,6 +62,7 @@ class VnodePanel(Vertical, SubsystemPanel):
     """Vnodes with the free list above them and the details of the selected vnode below."""
 
     TAB_TITLE = "vnodes"
+    LEGEND = "● active · ○ inactive, on the free list · ✕ reclaimed · † dead · [L] locked"
     PART = "vfs"
     DEFAULT_CSS = """
     VnodePanel { height: 1fr; }

@@ -1,0 +1,67 @@
+"""The timeline bar: where you are in the script, where breakpoints were hit, and a click to jump."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.widget import Widget
+
+from model.timeline import Timeline
+from viz.palette import palette
+
+
+class TimelineBar(Widget):
+    """One line: a track with a ● at the current step and a ▼ at every step known to hit a breakpoint."""
+
+    DEFAULT_CSS = "TimelineBar { height: 1; padding: 0 1; }"
+
+    class Jump(Message):
+        """The user clicked the bar: go to `step`."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.timeline: Timeline | None = None
+        self.hits: frozenset[int] = frozenset()
+
+    def show(self, timeline: Timeline, hits: frozenset[int]) -> None:
+        """Redraw for the timeline's position; `hits` are step numbers that matched a breakpoint."""
+        self.timeline = timeline
+        self.hits = hits
+        self.refresh()
+
+    def _track_width(self) -> int:
+        return max(1, self.content_size.width - 12)
+
+    def column_of(self, step: int) -> int:
+        length = self.timeline.length if self.timeline else 0
+        return 0 if length == 0 else round(step * (self._track_width() - 1) / length)
+
+    def step_at(self, column: int) -> int:
+        length = self.timeline.length if self.timeline else 0
+        width = self._track_width()
+        return 0 if width <= 1 else max(0, min(length, round(column * length / (width - 1))))
+
+    def render(self) -> Text:
+        if self.timeline is None:
+            return Text("")
+        p = palette(self.app)
+        width = self._track_width()
+        cells = ["─"] * width
+        for step in self.hits:
+            cells[self.column_of(step)] = "▼"
+        done = self.column_of(self.timeline.position)
+        text = Text()
+        for column, cell in enumerate(cells):
+            style = f"bold {p.bad}" if cell == "▼" else (p.info if column <= done else "dim")
+            text.append("●" if column == done else ("━" if column < done and cell == "─" else cell), style=style)
+        text.append(f" {self.timeline.position:>4}/{self.timeline.length:<4}", style="bold")
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        if event.x < self._track_width():
+            self.post_message(self.Jump(self.step_at(event.x)))
