@@ -23,6 +23,7 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("viz.cli", "run_command", "run a scenario headless and print its events"),
+    "screenshot": ("viz.screenshot", "screenshot_command", "save an SVG of a scenario at a step"),
 }
 """name -> (module, function, help). The function takes the remaining arguments and returns the exit
 status. A new subcommand is one line here and a module of its own, imported only when used."""

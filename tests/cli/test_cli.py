@@ -13,8 +13,9 @@ def test_run_json_prints_one_object_per_step(capsys):
     records = [json.loads(line) for line in lines]
     assert [r["step"] for r in records] == list(range(1, len(records) + 1))
     assert all({"step", "op", "say", "events"} <= set(r) for r in records)
-    assert records[1]["op"] == "state"
-    assert records[1]["events"][0]["kind"] == "state"
+    assert records[1]["op"] == "lookup /usr/bin/cc"
+    assert [e["kind"] for e in records[1]["events"]][:2] == ["namei.start", "namecache.miss"]
+    assert records[1]["events"][1]["func"] == "cache_lookup" and records[1]["events"][1]["ret"] == -1
 
 
 def test_run_state_prints_the_final_dump(capsys):
@@ -26,7 +27,7 @@ def test_run_state_prints_the_final_dump(capsys):
 def test_run_text_names_each_step(capsys):
     assert main(["run", "tour"]) == 0
     out = capsys.readouterr().out
-    assert "step 1: say" in out and "step 3: stats" in out
+    assert "step 1: say" in out and "step 3: lookup /usr/bin/cc" in out and "namecache.hit" in out
 
 
 def test_malformed_scenario_exits_2_naming_the_step(tmp_path, capsys):
