@@ -23,6 +23,7 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("viz.cli", "run_command", "run a scenario headless and print its events"),
+    "import": ("viz.cli_import", "import_command", "turn strace, /proc, page-cache residency or din into a scenario"),
     "screenshot": ("viz.screenshot", "screenshot_command", "save an SVG of a scenario at a step"),
 }
 """name -> (module, function, help). The function takes the remaining arguments and returns the exit
@@ -45,7 +46,7 @@ def _main_parser() -> argparse.ArgumentParser:
         epilog=f"subcommands (each has --help):\n{commands}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("scenario", nargs="?", help=f"built-in name or .toml file (default: {DEFAULT_SCENARIO})")
+    parser.add_argument("scenario", nargs="?", help=f"built-in name, .toml file or .strace trace (default: {DEFAULT_SCENARIO})")
     parser.add_argument("--list", action="store_true", help="list the built-in scenarios and exit")
     parser.add_argument(
         "--theme",
@@ -75,7 +76,10 @@ def _main(args: list[str]) -> int:
     options = _main_parser().parse_args(args)
     if options.list:
         return _list(sys.stdout)
-    scenario = load_or_report(options.scenario)
+    if options.scenario and options.scenario.endswith(".strace"):  # imported in memory, no file written
+        scenario = importlib.import_module("viz.cli_import").strace_scenario(options.scenario)
+    else:
+        scenario = load_or_report(options.scenario)
     if scenario is None:
         return EXIT_USAGE
     from viz.app import CacheScopeApp  # imported late: `run` and `--list` need no Textual

@@ -1,0 +1,250 @@
+"""Reading `strace -f -tt` output: one line into a record, and `<unfinished ...>` halves paired again.
+
+Handles the pid prefix (``1234 `` with -o, ``[pid 1234] `` on stderr), the -t/-tt/-ttt timestamps, the
+-y fd decorations (``3</etc>``), -T durations, and the three non-call lines (``+++ exited +++``,
+``--- SIGCHLD ---``, ``<... name resumed>``). Nothing here raises on bad input: such lines are counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+_PREFIX = re.compile(r"(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d+)\s+)?(.*)$")
+_CALL = re.compile(r"([a-z_][a-z0-9_]*)\(")
+_RESUMED = re.compile(r"<\.\.\.\s+([a-z_][a-z0-9_]*)\s+resumed>\s?(.*)$")
+_UNFINISHED = " <unfinished ...>"
+_EXITED = re.compile(r"\+\+\+ (?:exited with (-?\d+)|killed by (\w+)(?: \(core dumped\))?) \+\+\+$")
+_SIGNAL = re.compile(r"--- (\w+) .*---$")
+_RESULT = re.compile(
+    r"=\s+(-?\d+|0x[0-9a-fA-F]+|\?)(?:<[^>]*>)?(?:\s+([A-Z][A-Z0-9_]+)(?:\s+\(.*?\))?)?(?:\s+<[\d.]+>)?\s*$"
+)
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|/\*.*?\*/|[()\[\]{},]')
+_ESCAPES = {"n": 10, "t": 9, "r": 13, "v": 11, "f": 12, "a": 7, "b": 8, '"': 34, "\\": 92, "'": 39, "e": 27}
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A finished system call: who made it, its arguments as strace printed them, and its result."""
+
+    pid: int | None
+    name: str
+    args: tuple[str, ...]
+    ret: int | None
+    errno: str | None
+    text: str
+    head: str = ""
+
+    def arg(self, index: int) -> str | None:
+        return self.args[index] if index < len(self.args) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Exited:
+    """``+++ exited with N +++`` or ``+++ killed by SIG +++``: the task is gone."""
+
+    pid: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unfinished:
+    """The first half of a call another task's line interrupted; `head` is the text before the marker."""
+
+    pid: int | None
+    name: str
+    head: str
+
+
+@dataclass(slots=True)
+class ParseStats:
+    """Counts of what the reader met, for the import report."""
+
+    lines: int = 0
+    calls: int = 0
+    exits: int = 0
+    signals: int = 0
+    unfinished: int = 0
+    resumed_paired: int = 0
+    resumed_unpaired: int = 0
+    never_resumed: int = 0
+    unknown: int = 0
+    unknown_examples: list[str] = field(default_factory=list)
+    by_name: Counter[str] = field(default_factory=Counter)
+
+    def note_unknown(self, line: str) -> None:
+        self.unknown += 1
+        if len(self.unknown_examples) < 5:
+            self.unknown_examples.append(line[:160])
+
+
+def split_args(text: str) -> tuple[tuple[str, ...], str] | None:
+    """Split ``a, "b,c", {x=1, y=[2]}) = 0`` at top-level commas up to the closing parenthesis.
+
+    Returns (args, what follows the parenthesis), or None when the parenthesis never closes.
+    """
+    args: list[str] = []
+    depth, start = 0, 0
+    for m in _TOKENS.finditer(text):
+        c = m[0]
+        if c in "([{":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+        elif c == ")":
+            if depth == 0:
+                last = text[start : m.start()].strip()
+                if last or args:
+                    args.append(last)
+                return tuple(args), text[m.end() :]
+            depth -= 1
+        elif c == "," and depth == 0:
+            args.append(text[start : m.start()].strip())
+            start = m.end()
+    return None
+
+
+def c_string(token: str | None) -> str | None:
+    """The text of a strace string argument (``"/tmp/a\\n"``), or None for NULL, an address, or non-UTF-8."""
+    if not token or not token.startswith('"'):
+        return None
+    if "\\" not in token:
+        end = token.find('"', 1)
+        return token[1:end] if end > 0 else None
+    out = bytearray()
+    i, n = 1, len(token)
+    while i < n and token[i] != '"':
+        c = token[i]
+        if c != "\\" or i + 1 >= n:
+            out += c.encode("utf-8", "surrogateescape")
+            i += 1
+            continue
+        nxt = token[i + 1]
+        if nxt == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", token[i + 2 : i + 4]):
+            out.append(int(token[i + 2 : i + 4], 16))
+            i += 4
+        elif nxt in "01234567":
+            digits = re.match(r"[0-7]{1,3}", token[i + 1 :])
+            assert digits is not None
+            out.append(int(digits[0], 8) & 0xFF)
+            i += 1 + len(digits[0])
+        else:
+            out.append(_ESCAPES.get(nxt, ord(nxt) if ord(nxt) < 128 else 63))
+            i += 2
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def line_pid(line: str) -> int | None:
+    """The pid a line starts with (``1234 `` or ``[pid 1234] ``), or None."""
+    m = _PREFIX.match(line)
+    return int(m[1] or m[2]) if m and (m[1] or m[2]) else None
+
+
+def decoration(token: str | None) -> str | None:
+    """The path strace -y prints after an fd (``3</etc>`` -> ``/etc``), or None."""
+    if token is None:
+        return None
+    m = re.fullmatch(r"[\w-]+<(.*)>", token)
+    return m[1] if m else None
+
+
+def _finish(pid: int | None, text: str, head: str = "") -> Call | None:
+    m = _CALL.match(text)
+    if m is None:
+        return None
+    split = split_args(text[m.end() :])
+    if split is None:
+        return None
+    args, rest = split
+    result = _RESULT.match(rest.strip())
+    if result is None:
+        return None
+    raw, errno = result[1], result[2]
+    ret = None if raw == "?" else int(raw, 0)
+    return Call(pid, m[1], args, ret, errno if ret is None or ret < 0 else None, text, head)
+
+
+class StraceReader:
+    """Turns lines into Call and Exited records, pairing each `<unfinished ...>` with its `resumed>`."""
+
+    def __init__(self) -> None:
+        self.stats = ParseStats()
+        self.pending: dict[int | None, Unfinished] = {}
+
+    def feed(self, line: str) -> Call | Exited | Unfinished | None:
+        """One line: a finished call, an exit, an unfinished first half (kept pending), or None."""
+        self.stats.lines += 1
+        line = line.rstrip("\n")
+        if not line.strip():
+            return None
+        m = _PREFIX.match(line)
+        assert m is not None  # the pattern accepts any line
+        pid = int(m[1] or m[2]) if (m[1] or m[2]) else None
+        body = m[4].strip()
+        if body.endswith(_UNFINISHED.strip()):
+            return self._unfinished(pid, body, line)
+        if body.startswith("<..."):
+            return self._resumed(pid, body, line)
+        if exited := _EXITED.match(body):
+            self.stats.exits += 1
+            if pid in self.pending:
+                self.stats.never_resumed += 1
+                del self.pending[pid]
+            return Exited(pid, exited[0])
+        if _SIGNAL.match(body):
+            self.stats.signals += 1
+            return None
+        call = _finish(pid, body)
+        if call is None:
+            self.stats.note_unknown(line)
+            return None
+        return self._count(call)
+
+    def _count(self, call: Call) -> Call:
+        self.stats.calls += 1
+        self.stats.by_name[call.name] += 1
+        return call
+
+    def _unfinished(self, pid: int | None, body: str, line: str) -> Unfinished | None:
+        m = _CALL.match(body)
+        if m is None:
+            self.stats.note_unknown(line)
+            return None
+        if pid in self.pending:
+            self.stats.never_resumed += 1
+        self.stats.unfinished += 1
+        half = Unfinished(pid, m[1], body[: -len(_UNFINISHED.strip())])
+        self.pending[pid] = half
+        return half
+
+    def _resumed(self, pid: int | None, body: str, line: str) -> Call | None:
+        m = _RESUMED.match(body)
+        half = self.pending.get(pid)
+        if m is None or half is None or half.name != m[1]:
+            self.stats.resumed_unpaired += 1
+            return None
+        del self.pending[pid]
+        call = _finish(pid, half.head + m[2], half.head)
+        if call is None:
+            self.stats.note_unknown(line)
+            return None
+        self.stats.resumed_paired += 1
+        return self._count(call)
+
+    def finish(self) -> None:
+        """At the end of the input: halves still waiting never resumed."""
+        self.stats.never_resumed += len(self.pending)
+        self.pending.clear()
+
+    def read(self, lines: Iterable[str]) -> Iterator[Call | Exited | Unfinished]:
+        """Every record of `lines`, in order; `finish` is called at the end."""
+        for line in lines:
+            record = self.feed(line)
+            if record is not None:
+                yield record
+        self.finish()

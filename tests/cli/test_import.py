@@ -1,0 +1,119 @@
+"""`cachescope import ...` and `cachescope FILE.strace`: files written, replayable by `run`, bad input exits 2."""
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+import viz.app
+from viz.cli import main
+from viz.cli_import import ProgressBar
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+def imported_runs(out, capsys):
+    """The written scenario replays under `cachescope run` with exit 0."""
+    capsys.readouterr()
+    assert main(["run", str(out)]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["ls.strace", "python.strace", "threads.strace"])
+def test_import_strace_writes_a_scenario_that_runs(tmp_path, capsys, name):
+    out = tmp_path / "trace.toml"
+    assert main(["import", "strace", str(DATA / name), "-o", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "0 unknown" in report and f"wrote {out}" in report
+    compared = report.split("replay: ")[1].split(" recorded")[0]  # "N of N"
+    agreed, total = compared.split(" of ")
+    assert agreed == total
+    text = out.read_text()
+    assert text.startswith('title = "strace: ') and "[config]" in text and "tree = [" in text
+    assert "step 1: " in imported_runs(out, capsys)
+
+
+def test_import_strace_with_root_and_cwd(tmp_path, capsys):
+    out = tmp_path / "ls.toml"
+    assert main(["import", "strace", str(DATA / "ls.strace"), "--root", "/", "--cwd", "/tmp", "-o", str(out)]) == 0
+    assert 'do = "cd /tmp"' in out.read_text()
+    imported_runs(out, capsys)
+
+
+def test_import_din_proc_and_residency(tmp_path, capsys):
+    din = tmp_path / "din.toml"
+    assert main(["import", "din", str(DATA / "loop.din"), "--icache", "4x2x16", "-o", str(din)]) == 0
+    assert "I-cache" in capsys.readouterr().out
+    imported_runs(din, capsys)
+    proc = tmp_path / "proc.toml"
+    assert main(["import", "proc", "--limit", "50", "-o", str(proc)]) == 0
+    imported_runs(proc, capsys)
+    res = tmp_path / "res.toml"
+    assert main(["import", "residency", str(DATA / "loop.din"), str(DATA / "ls.strace"), "-o", str(res)]) == 0
+    assert "pages resident" in capsys.readouterr().out
+    imported_runs(res, capsys)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["strace", "missing.strace"], "no such file"),
+        (["strace", "{data}"], "is a directory"),
+        (["strace", "{data}/loop.din"], "not strace output"),
+        (["strace", "{data}/ls.strace", "--root", "{data}/ls.strace"], "not a directory"),
+        (["din", "{data}/ls.strace"], "not a din trace"),
+        (["din", "{data}/loop.din", "--icache", "3x2x16"], "power of two"),
+        (["din", "{data}/loop.din", "--icache", "big"], "SETSxWAYSxLINE"),
+        (["residency", "{data}"], "is a directory"),
+        (["residency", "{data}/nothing-here"], "no such file"),
+        (["proc", "--proc", "{data}"], "no task directories"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(tmp_path, capsys, args, message):
+    out = tmp_path / "out.toml"
+    args = [a.format(data=DATA) for a in args]
+    assert main(["import", *args, "-o", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_output_directory_must_exist(tmp_path, capsys):
+    assert main(["import", "din", str(DATA / "loop.din"), "-o", str(tmp_path / "no" / "x.toml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_opening_a_strace_file_imports_it_in_memory(tmp_path, monkeypatch, capsys):
+    opened = []
+
+    class FakeApp:
+        def __init__(self, scenario, **options):
+            opened.append(scenario)
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr(viz.app, "CacheScopeApp", FakeApp)
+    trace = tmp_path / "copy.strace"
+    shutil.copy(DATA / "threads.strace", trace)
+    assert main([str(trace)]) == 0
+    (scenario,) = opened
+    assert scenario.title == "strace: copy.strace" and len(scenario.steps) > 100
+    assert any(step.op.verb == "rmdir" for step in scenario.steps)
+    assert list(tmp_path.iterdir()) == [trace]  # nothing written
+    capsys.readouterr()
+    assert main([str(tmp_path / "missing.strace")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+class Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_shows_only_for_big_inputs_on_a_terminal():
+    tty, pipe = Tty(), io.StringIO()
+    ProgressBar("reading x", tty)(50 << 20, 100 << 20)
+    ProgressBar("reading x", pipe)(50 << 20, 100 << 20)
+    ProgressBar("reading x", Tty())(10, 100)
+    assert "reading x:  50% (50 of 100 MiB)" in tty.getvalue() and pipe.getvalue() == ""

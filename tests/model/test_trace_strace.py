@@ -1,0 +1,241 @@
+"""The strace importer: recorded traces replay with the results strace saw; cwd, dirfd, pairing, counts."""
+
+from pathlib import Path
+
+import pytest
+
+from model.namecache import NCHNAMLEN
+from model.scenario import load_file
+from model.trace import TraceFormatError
+from model.trace.replay import verify
+from model.trace.spool import StepSpool
+from model.trace.strace_disk import walk
+from model.trace.strace_import import StraceImporter, import_strace
+from model.trace.strace_parse import Call, Exited, StraceReader, c_string, split_args
+from model.trace.strace_report import guess_cwd
+
+DATA = Path(__file__).parent.parent / "data"
+RECORDED = ["ls.strace", "python.strace", "threads.strace"]
+
+
+def imported(name):
+    """(config, report, steps) of a recorded trace, with the replay's final System kept."""
+    with StepSpool() as spool:
+        config, report = import_strace(str(DATA / name), spool, check=False)
+        steps = list(spool.steps())
+        report.verification = verify(steps, config, keep_system=True)
+    return config, report, steps
+
+
+def from_lines(text, cwd="/"):
+    """Import strace lines given as text; returns (steps, report, verification)."""
+    with StepSpool() as spool:
+        importer = StraceImporter(spool, cwd=cwd)
+        report = importer.run(text.strip().splitlines())
+        steps = list(spool.steps())
+        check = verify(steps, importer.config(), keep_system=True)
+    return steps, report, check
+
+
+def dos(steps):
+    return [str(s.op) for s in steps]
+
+
+def negative_entry(system, path):
+    """The negative name-cache entry a walk of absolute `path` ends in, or None."""
+    vfs = system.part("vfs")
+    dvp = vfs.rootvnode
+    for name in [c for c in path.split("/") if c]:
+        entry = vfs.namecache.find(dvp, name)
+        if entry is None or entry.negative:
+            return entry
+        dvp = entry.vp
+    return None
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_recorded_trace_replays_with_the_results_strace_saw(name):
+    _, report, _ = imported(name)
+    check = report.verification
+    assert report.parse.unknown == 0
+    assert check.compared > 20
+    assert check.mismatches == 0, check.examples
+    assert check.refused == 0
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_every_enoent_lookup_ends_in_a_negative_entry(name):
+    _, report, steps = imported(name)
+    system = report.verification.system
+    failed = [s.op.get("path") for s in steps if s.op.verb == "lookup" and s.expect == "ENOENT"]
+    failed = [p for p in failed if p.startswith("/")]
+    assert failed
+    checked = 0
+    for path in failed:
+        if any(len(c.encode()) > NCHNAMLEN for c in path.split("/")):
+            continue  # NCHNAMLEN: such names are never cached (§1.1)
+        entry = negative_entry(system, path)
+        if system.part("vfs").node_at(walk(path)[1]) is not None:
+            continue  # the trace made it later
+        assert entry is not None and entry.negative, path
+        checked += 1
+    assert checked > 0
+
+
+def test_ls_trace_facts():
+    config, report, steps = imported("ls.strace")
+    assert "/etc/ld.so.preload" not in config["tree"]
+    assert "/etc/ld.so.cache" in config["tree"] and "/usr/lib/locale/C.utf8/" in config["tree"]
+    entry = negative_entry(report.verification.system, "/etc/ld.so.preload")
+    assert entry is not None and entry.name == "ld.so.preload"
+    assert steps[0].op.verb == "spawn" and steps[-1].op.verb == "exit"
+    assert report.fd_only > 0  # newfstatat(3, "", ..., AT_EMPTY_PATH) walks no path
+
+
+def test_threads_trace_has_tree_changes_tasks_and_paired_halves():
+    config, report, steps = imported("threads.strace")
+    verbs = dos(steps)
+    assert any(v.startswith("thread ") for v in verbs)
+    for verb in ("mkdir d", "mkdir d/e", "cd d", "create e/f", "rename e/f e/g", "unlink e/g", "rmdir e", "cd .."):
+        assert verb in verbs
+    assert "rmdir d" in verbs  # rmdir("d" <unfinished ...> ... <... rmdir resumed>) = 0
+    assert report.parse.unfinished == report.parse.resumed_paired == 4
+    assert report.parse.never_resumed == report.parse.resumed_unpaired == 0
+    spawned = [s for s in steps if s.op.verb == "spawn" and "before its clone returned" in s.say]
+    assert len(spawned) == 1  # the vfork child speaks before clone3 resumes
+    procfs = report.verification.system.part("procfs")
+    assert [t for t in procfs.tasks.values() if t.alive and t.global_nr != 1] == []
+    assert not any(p.startswith("/tmp/cachescope-rec/d") for p in config["tree"])
+
+
+def test_relative_paths_follow_each_tasks_cwd_and_dirfds():
+    steps, report, check = from_lines(
+        """
+10 openat(AT_FDCWD, "/srv/data", O_RDONLY|O_DIRECTORY) = 3
+10 newfstatat(3, "a.txt", {st_mode=S_IFREG|0644, st_size=1, ...}, 0) = 0
+10 chdir("/srv") = 0
+10 access("data/a.txt", F_OK) = 0
+10 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x1) = 11
+11 chdir("data") = 0
+11 mkdirat(AT_FDCWD, "sub", 0755) = 0
+10 openat(AT_FDCWD, "data/sub/new", O_WRONLY|O_CREAT|O_EXCL, 0644) = 4
+11 unlinkat(AT_FDCWD, "sub/new", 0) = 0
+11 unlinkat(3, "sub", AT_REMOVEDIR) = 0
+10 renameat2(3, "a.txt", AT_FDCWD, "b.txt", RENAME_NOREPLACE) = 0
+10 readlinkat(3</srv/data>, "b.txt", 0x1, 4096) = -1 ENOENT (No such file or directory)
+11 stat("missing/x", 0x1) = -1 ENOENT (No such file or directory)
+"""
+    )
+    assert dos(steps) == [
+        "spawn 10",
+        "lookup /srv/data",
+        "lookup /srv/data/a.txt",  # dirfd 3 is /srv/data; the model's cwd is /
+        "cd /srv",
+        "lookup data/a.txt",  # pid 10's cwd is the model's: the walk starts there
+        "spawn 11 parent=10",
+        "cd data",
+        "mkdir sub",
+        "create /srv/data/sub/new",  # pid 10's cwd is /srv, the model's is now /srv/data
+        "unlink sub/new",
+        "rmdir sub",  # pid 11's copy of dirfd 3 is the model's cwd
+        "rename a.txt /srv/b.txt",
+        "lookup b.txt",  # strace -y: 3</srv/data>
+        "lookup missing/x",
+    ]
+    assert check.mismatches == 0 and check.refused == 0, check.examples
+    assert report.verification is None
+
+
+def test_unfinished_and_resumed_halves_are_paired_per_pid():
+    reader = StraceReader()
+    lines = [
+        '5 openat(AT_FDCWD, "/a", O_RDONLY <unfinished ...>',
+        '6 openat(AT_FDCWD, "/b", O_RDONLY <unfinished ...>',
+        "6 <... openat resumed>) = 3",
+        "5 <... openat resumed>) = -1 ENOENT (No such file or directory)",
+        "7 <... stat resumed>) = 0",
+        "8 exit_group(0) <unfinished ...>",
+        "8 +++ exited with 0 +++",
+        '9 access("/c", F_OK <unfinished ...>',
+    ]
+    records = list(reader.read(lines))
+    calls = [r for r in records if isinstance(r, Call)]
+    assert [(c.pid, c.args[1], c.ret, c.errno) for c in calls] == [(6, '"/b"', 3, None), (5, '"/a"', -1, "ENOENT")]
+    assert any(isinstance(r, Exited) and r.pid == 8 for r in records)
+    stats = reader.stats
+    assert (stats.unfinished, stats.resumed_paired, stats.resumed_unpaired, stats.never_resumed) == (4, 2, 1, 2)
+
+
+def test_unknown_lines_are_counted_never_fatal():
+    steps, report, _ = from_lines(
+        """
+12 strace: Process 12 attached
+12 access("/etc/x", F_OK) = -1 ENOENT (No such file or directory)
+12 ??? garbage (
+12 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED} ---
+12 frobnicate("/etc/x") = 0
+12 +++ killed by SIGKILL (core dumped) +++
+"""
+    )
+    assert report.parse.unknown == 2 and len(report.parse.unknown_examples) == 2
+    assert report.parse.signals == 1 and report.ignored["frobnicate"] == 1
+    assert dos(steps) == ["spawn 12", "lookup /etc/x", "exit 12"]
+
+
+def test_line_formats_pid_prefixes_timestamps_and_decorations():
+    reader = StraceReader()
+    for line in (
+        '[pid  42] 1712345678.123456 openat(AT_FDCWD</w>, "f", O_RDONLY) = 3</w/f> <0.000010>',
+        '42 10:00:00 stat("/x\\"y\\\\z", 0x1) = 0',
+        'openat(AT_FDCWD, "/a", O_RDONLY) = -1 EACCES (Permission denied)',
+    ):
+        assert isinstance(reader.feed(line), Call), line
+    assert reader.stats.unknown == 0
+    assert c_string('"/x\\"y\\\\z"') == '/x"y\\z'
+    assert c_string('"\\303\\251t\\xc3\\xa9"') == "été"
+    assert c_string('"\\377"') is None and c_string("NULL") is None
+    assert split_args('"a,b", {x=[1, 2]}, 3) = 0') == (('"a,b"', "{x=[1, 2]}", "3"), " = 0")
+
+
+def test_failed_calls_the_model_cannot_fail_become_lookups():
+    steps, report, check = from_lines(
+        """
+3 mkdir("/tmp/x", 0700) = -1 EACCES (Permission denied)
+3 rename("/tmp/a", "/proc/b") = -1 EXDEV (Invalid cross-device link)
+3 openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = -1 EACCES (Permission denied)
+"""
+    )
+    assert dos(steps)[1:] == ["lookup /tmp/x", "lookup /tmp/a", "lookup /etc/passwd"]
+    assert report.unmodelled == {"EACCES": 2, "EXDEV": 1}
+    assert check.compared == check.agreed == 1 and check.refused == 0  # only the spawn is compared
+
+
+def test_walk_keeps_dotdot_components_as_proof_of_directories():
+    assert walk("/a/b/../c") == (["/a", "/a/b"], "/a/c", False)
+    assert walk("/a/.") == (["/a"], "/a", True)
+    assert walk("/") == ([], "/", True)
+
+
+def test_start_cwd_comes_from_the_first_getcwd():
+    assert guess_cwd((DATA / "threads.strace").read_text().splitlines()) == "/tmp/cachescope-rec"
+    assert guess_cwd(['1 chdir("/x") = 0', '1 getcwd("/x", 4096) = 3']) is None
+
+
+def test_not_strace_output_is_refused(tmp_path):
+    junk = tmp_path / "notes.strace"
+    junk.write_text("hello\n" * 60)
+    with StepSpool() as spool, pytest.raises(TraceFormatError, match="not strace output"):
+        import_strace(str(junk), spool)
+
+
+def test_written_scenario_loads_and_quotes_odd_paths(tmp_path):
+    odd = '/tmp/a b/"q"#x/été\x7f'
+    escaped = odd.replace('"', '\\"').replace("\x7f", "\\177")
+    with StepSpool() as spool:
+        importer = StraceImporter(spool)
+        importer.run([f'1 stat("{escaped}", 0x1) = -1 ENOENT (No such file or directory)'])
+        out = tmp_path / "odd.toml"
+        spool.write(out, "odd", "about", importer.config())
+    scenario = load_file(out)
+    assert scenario.steps[-1].op.get("path") == odd
+    assert not list(tmp_path.glob(".odd.toml.*"))  # the temporary file was renamed into place

@@ -1,0 +1,277 @@
+"""`cachescope import strace|proc|residency|din -o SCENARIO.toml`: real inputs as scenarios.
+
+The importers live in `model.trace`; this module checks the inputs, shows progress on stderr for big
+files, writes the scenario atomically and prints the import report. Exit status: 0 done, 1 when the
+replay of the imported steps had refused steps, 2 for bad input (missing, a directory, unreadable, not
+the expected format) or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TextIO
+
+from model.ops import Op
+from model.parts import resolve_config
+from model.scenario import Scenario
+from model.trace import TraceFormatError, din, proc_import, proc_snapshot, residency
+from model.trace.replay import verify
+from model.trace.source import lines_of
+from model.trace.spool import UNCHECKED, StepSpool
+from model.trace.strace_import import import_strace
+from viz.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser
+
+BIG = 8 << 20
+"""Inputs at least this big show a progress indicator (when stderr is a terminal)."""
+
+
+class ProgressBar:
+    """`label: 42% (120 of 300 MiB)` on one stderr line, redrawn at most 5 times a second."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, threshold: int = BIG) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.threshold = threshold
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.threshold or not self.stream.isatty():
+            return
+        now = time.monotonic()
+        if now - self.last < 0.2 and done < total:
+            return
+        self.last = now
+        self.stream.write(f"\r{self.label}: {100 * done // max(total, 1):3d}% ({done >> 20} of {total >> 20} MiB)")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+@dataclass(slots=True)
+class Imported:
+    """What an importer hands back: the scenario's title, about and [config], and refused replay steps."""
+
+    title: str
+    about: str
+    config: dict[str, Any] = field(default_factory=dict)
+    refused: int = 0
+
+
+class BadInput(Exception):
+    """An input the user must fix; the message names it and says what is wrong."""
+
+
+def check_file(path: str) -> None:
+    """BadInput unless `path` is a readable file."""
+    if not os.path.lexists(path):
+        raise BadInput(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise BadInput(f"{path}: is a directory, not a file")
+    try:
+        with open(path, "rb") as f:
+            f.read(1)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _write(spool: StepSpool, out: str, title: str, about: str, config: Mapping[str, Any]) -> None:
+    directory = os.path.dirname(out) or "."
+    if not os.path.isdir(directory):
+        raise BadInput(f"{out}: the directory {directory} does not exist")
+    try:
+        spool.write(out, title, about, config)
+    except OSError as exc:
+        raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
+
+
+def _now() -> str:
+    return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
+# -- strace -------------------------------------------------------------------------------------------
+
+
+def _strace(spool: StepSpool, path: str, options: argparse.Namespace | None = None) -> Imported:
+    check_file(path)
+    root = getattr(options, "root", None)
+    if root is not None and not os.path.isdir(root):
+        raise BadInput(f"--root {root}: not a directory")
+    config, report = import_strace(
+        path,
+        spool,
+        cwd=getattr(options, "cwd", None),
+        root=root,
+        namecache_max=getattr(options, "namecache_max", None),
+        check=not getattr(options, "no_check", False),
+        progress=ProgressBar(f"reading {os.path.basename(path)}"),
+    )
+    about = (
+        f"Replay of {os.path.basename(path)} (strace -f): each step is one system call, as a namei walk "
+        "(lookup) or the verb that changes the tree; the say line is the original call. The disk ([config] "
+        "tree) is what the recorded results prove existed before the trace. " + "; ".join(report.summary())
+    )
+    _report(report.summary(), report.verification.examples if report.verification else [])
+    refused = report.verification.refused if report.verification else 0
+    return Imported(f"strace: {os.path.basename(path)}", about, config, refused)
+
+
+def strace_scenario(path: str) -> Scenario | None:
+    """The scenario of a strace file, imported in memory (for `cachescope FILE.strace`); None after
+    printing why not."""
+    with StepSpool() as spool:
+        try:
+            done = _strace(spool, path)
+        except (BadInput, TraceFormatError) as exc:
+            print(f"cachescope: {exc}", file=sys.stderr)
+            return None
+        return spool.scenario(done.title, done.about, done.config, path)
+
+
+# -- proc, residency, din -------------------------------------------------------------------------------
+
+
+def _proc(spool: StepSpool, options: argparse.Namespace) -> Imported:
+    if not os.path.isdir(options.proc):
+        raise BadInput(f"--proc {options.proc}: not a directory")
+    snap = proc_snapshot.take(options.proc)
+    if not snap.tasks:
+        raise BadInput(f"{options.proc}: no task directories (is it a proc file system?)")
+    steps, report = proc_import.plan(snap, limit=options.limit, pid_ns_only=options.pid_ns)
+    for op, say in steps:
+        spool.add(op, say, None)
+    where = socket.gethostname()
+    about = (
+        f"The tasks of {where}'s {options.proc} at {_now()}, rebuilt: the reader's PID namespace is ns0, "
+        "nested ones are made with unshare-pid and their init. " + "; ".join(report.summary())
+    )
+    _report(report.summary())
+    return Imported(f"/proc of {where}", about)
+
+
+def _residency(spool: StepSpool, options: argparse.Namespace) -> Imported:
+    files = []
+    for path in options.files:
+        try:
+            files.append(residency.measure(path))
+        except residency.ResidencyError as exc:
+            raise BadInput(str(exc)) from None
+    _add(spool, residency.plan(files))
+    lines = [residency.summary(f) for f in files]
+    about = (
+        f"Page-cache residency of {len(files)} file(s) on {socket.gethostname()} at {_now()}, measured with "
+        f"mincore(2) as fincore does; each file is rebuilt on a puffs mount and its resident pages read in. "
+        + "; ".join(lines)
+    )
+    _report(lines)
+    return Imported("page-cache residency", about, residency.config(files))
+
+
+def _geometry(text: str) -> dict[str, int]:
+    try:
+        sets, ways, line = (int(n) for n in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected SETSxWAYSxLINE such as 64x2x32, got {text!r}") from None
+    return {"sets": sets, "ways": ways, "line": line}
+
+
+def _din(spool: StepSpool, options: argparse.Namespace) -> Imported:
+    check_file(options.file)
+    report = din.DinReport()
+    with closing(lines_of(options.file)) as lines:
+        pages = din.page_perms(din.references(lines, din.DinReport(), options.limit))
+    _add(spool, din.map_steps(pages, report))
+    with closing(lines_of(options.file, ProgressBar(f"reading {os.path.basename(options.file)}"))) as lines:
+        _add(spool, din.access_steps(din.references(lines, report, options.limit), report))
+    config = din.config(options.icache, options.dcache, report.refs[din.FLUSH] > 0)
+    lines_out = report.summary()
+    refused = 0
+    if not options.no_check:
+        check = verify(spool.steps(), config, keep_system=True)
+        assert check.system is not None
+        stats = check.system.part("cpu").stats()
+        refused = check.refused
+        lines_out.append(
+            f"replay: I-cache {stats['I_hits']} hits, {stats['I_misses']} misses; D-cache {stats['D_hits']} hits, "
+            f"{stats['D_misses']} misses; {refused} step(s) refused"
+        )
+    about = f"Dinero IV trace {os.path.basename(options.file)}. {din.ABOUT} " + "; ".join(lines_out)
+    _report(lines_out)
+    return Imported(f"din: {os.path.basename(options.file)}", about, config, refused)
+
+
+def _add(spool: StepSpool, steps: Iterable[tuple[Op, str]]) -> None:
+    for op, say in steps:
+        spool.add(op, say, UNCHECKED)
+
+
+def _report(lines: list[str], mismatches: Iterable[str] = ()) -> None:
+    for line in lines:
+        print(f"  {line}")
+    for example in mismatches:
+        print(f"  mismatch: {example}")
+
+
+# -- the command ---------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="cachescope import", description="Turn real traces and this machine's state into scenarios.")
+    sub = parser.add_subparsers(dest="kind", required=True, metavar="{strace,proc,residency,din}")
+    strace = sub.add_parser("strace", help="replay strace -f -tt -e trace=%%file,process output")
+    strace.add_argument("file", help="the strace output (strace -f -tt -o FILE ...)")
+    strace.add_argument("--root", metavar="DIR", help="take the disk from the real tree under DIR (read-only)")
+    strace.add_argument("--cwd", metavar="DIR", help="the traced program's starting cwd (default: from getcwd, or /)")
+    strace.add_argument("--namecache-max", type=int, metavar="N", help="name-cache size (default: room for all)")
+    strace.add_argument("--no-check", action="store_true", help="skip replaying the result through the model")
+    proc = sub.add_parser("proc", help="this machine's tasks and PID namespaces from /proc")
+    proc.add_argument("--pid-ns", action="store_true", help="only tasks in nested PID namespaces (and their makers)")
+    proc.add_argument("--limit", type=int, default=300, metavar="N", help="at most N tasks (default 300)")
+    proc.add_argument("--proc", default="/proc", metavar="DIR", help="the proc tree to read (default /proc)")
+    res = sub.add_parser("residency", help="page-cache residency of files (mincore, as fincore)")
+    res.add_argument("files", nargs="+", metavar="FILE", help="regular files")
+    dinp = sub.add_parser("din", help="a Dinero IV din trace into CPU-cache steps")
+    dinp.add_argument("file", help="LABEL ADDRESS lines (0 read, 1 write, 2 fetch, 4 flush)")
+    dinp.add_argument("--icache", type=_geometry, metavar="SxWxL", help="I-cache sets x ways x line (default 8x2x16)")
+    dinp.add_argument("--dcache", type=_geometry, metavar="SxWxL", help="D-cache sets x ways x line (default 8x2x16)")
+    dinp.add_argument("--limit", type=int, default=100_000, metavar="N", help="at most N references (default 100000)")
+    dinp.add_argument("--no-check", action="store_true", help="skip replaying the result through the model")
+    for command in (strace, proc, res, dinp):
+        command.add_argument("-o", "--output", required=True, metavar="SCENARIO.toml", help="the scenario to write")
+    return parser
+
+
+IMPORTERS: dict[str, Callable[[StepSpool, argparse.Namespace], Imported]] = {
+    "strace": lambda spool, options: _strace(spool, options.file, options),
+    "proc": _proc,
+    "residency": _residency,
+    "din": _din,
+}
+
+
+def import_command(args: list[str]) -> int:
+    """`cachescope import KIND ... -o SCENARIO.toml`."""
+    try:
+        options = _parser().parse_args(args)
+    except SystemExit as exc:  # --help, or a usage error argparse has already explained
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    with StepSpool() as spool:
+        try:
+            done = IMPORTERS[options.kind](spool, options)
+            resolve_config(done.config)
+            _write(spool, options.output, done.title, done.about, done.config)
+        except (BadInput, TraceFormatError) as exc:
+            print(f"cachescope import {options.kind}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValueError as exc:  # a config value the model refuses, e.g. a bad cache geometry
+            print(f"cachescope import {options.kind}: [config] {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"wrote {options.output}: {spool.count} steps")
+    return EXIT_REFUSED if done.refused else EXIT_OK
