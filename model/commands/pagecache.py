@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from model.commands.vfs import file_result, release
 from model.events import Event
 from model.namei import namei
 from model.ops import COUNT, PATH, Param, command, id_kind
-from model.pagecache import runs
+from model.pagecache import PageCache, runs
 from model.parts import ConfigKey, OpError, power_of_two, register_config
 from model.vfs import Mount, Vfs
 from model.vnode import VDIR, VREG, Vnode
@@ -52,12 +53,7 @@ def _file(vfs: Vfs, vp: Vnode) -> tuple[str, int]:
     example="read /puffs/f 0 8192",
 )
 def read(system: System, path: str, offset: int, length: int) -> list[Event]:
-    vfs = _vfs(system)
-    vp, events = _opened(vfs, "read", path)
-    if vp is None:
-        return events
-    events += vfs.pagecache.read(vp.id, _file(vfs, vp), offset, length)
-    return events + release(vfs, vp)
+    return _on_open_file(system, "read", path, lambda cache, vp, file: cache.read(vp, file, offset, length))
 
 
 @command(
@@ -70,12 +66,7 @@ def read(system: System, path: str, offset: int, length: int) -> list[Event]:
     example="write /puffs/f 4096 100",
 )
 def write(system: System, path: str, offset: int, length: int) -> list[Event]:
-    vfs = _vfs(system)
-    vp, events = _opened(vfs, "write", path)
-    if vp is None:
-        return events
-    events += vfs.pagecache.write(vp.id, _file(vfs, vp), offset, length)
-    return events + release(vfs, vp)
+    return _on_open_file(system, "write", path, lambda cache, vp, file: cache.write(vp, file, offset, length))
 
 
 @command(
@@ -87,11 +78,18 @@ def write(system: System, path: str, offset: int, length: int) -> list[Event]:
     example="truncate /puffs/f 4096",
 )
 def truncate(system: System, path: str, size: int) -> list[Event]:
+    return _on_open_file(system, "truncate", path, lambda cache, vp, file: cache.truncate(vp, file, size))
+
+
+def _on_open_file(
+    system: System, verb: str, path: str, action: Callable[[PageCache, str, tuple[str, int]], list[Event]]
+) -> list[Event]:
+    """A system call on a file by path: namei, the page-cache `action` on its vnode, then release."""
     vfs = _vfs(system)
-    vp, events = _opened(vfs, "truncate", path)
+    vp, events = _opened(vfs, verb, path)
     if vp is None:
         return events
-    events += vfs.pagecache.truncate(vp.id, _file(vfs, vp), size)
+    events += action(vfs.pagecache, vp.id, _file(vfs, vp))
     return events + release(vfs, vp)
 
 

@@ -12,7 +12,7 @@ from model.namecache import NameCache, NameCacheEntry
 from model.vfs import Vfs
 from viz.palette import Palette
 from viz.panels._base import StepView, SubsystemPanel
-from viz.panels._details import DetailsBar
+from viz.panels._details import DetailsBar, DetailsOnSelect
 from viz.panels._rows import RowList
 
 NEGATIVE = "⊘"
@@ -128,7 +128,7 @@ class LruView(RowList):
         self.reload(frozenset(rows), reveal=max(rows) if rows else None)
 
 
-class NameCachePanel(Vertical, SubsystemPanel):
+class NameCachePanel(DetailsOnSelect, Vertical, SubsystemPanel):
     """The name cache: chains beside the LRU list, and the details of the selected entry."""
 
     TAB_TITLE = "namecache"
@@ -149,10 +149,6 @@ class NameCachePanel(Vertical, SubsystemPanel):
 
     def show(self, view: StepView) -> None:
         vfs: Vfs = view.system.part("vfs")
-        self._system = view.system
         self.query_one(ChainsView).update_from(vfs.namecache, view)
         self.query_one(LruView).update_from(vfs.namecache, view)
         self.query_one(DetailsBar).show(view.system)
-
-    def on_row_list_selected(self, message: RowList.Selected) -> None:
-        self.query_one(DetailsBar).select(message.ref, self._system)

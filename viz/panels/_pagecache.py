@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from model.pagecache import CLEAN, DIRTY, QUEUED, ZERO, PageCache
 from model.vfs import Vfs
 from viz.panels._base import StepView, SubsystemPanel
-from viz.panels._details import DetailsBar
+from viz.panels._details import DetailsBar, DetailsOnSelect
 from viz.panels._rows import RowList
 
 PAGE_GLYPHS = {
@@ -187,7 +187,7 @@ class PageStrips(RowList):
         self.reload(frozenset(touched), reveal=touched[0] if touched else None)
 
 
-class PageCachePanel(Vertical, SubsystemPanel):
+class PageCachePanel(DetailsOnSelect, Vertical, SubsystemPanel):
     """Page strips for every cached file, and the details of the selected file."""
 
     TAB_TITLE = "pagecache"
@@ -204,9 +204,5 @@ class PageCachePanel(Vertical, SubsystemPanel):
                          "the letter is the data version; ≠ marks a server page that differs")  # fmt: skip
 
     def show(self, view: StepView) -> None:
-        self._system = view.system
         self.query_one(PageStrips).update_from(view.system.part("vfs"), view)
         self.query_one(DetailsBar).show(view.system)
-
-    def on_row_list_selected(self, message: RowList.Selected) -> None:
-        self.query_one(DetailsBar).select(message.ref, self._system)

@@ -10,7 +10,7 @@ from textual.geometry import Region
 from model.procfs import Dentry, PidNamespace, Procfs, Task
 from viz.palette import Palette
 from viz.panels._base import StepView, SubsystemPanel
-from viz.panels._details import DetailsBar
+from viz.panels._details import DetailsBar, DetailsOnSelect
 from viz.panels._rows import RowList
 
 STATE_GLYPHS = {"live": ("●", "ok"), "stale": ("○", "warn"), "dead": ("✕", "bad")}
@@ -213,7 +213,7 @@ class TaskTableView(RowList):
         self.reload(marked, reveal=min(marked) if marked else None)
 
 
-class ProcPanel(Vertical, SubsystemPanel):
+class ProcPanel(DetailsOnSelect, Vertical, SubsystemPanel):
     """The proc dentry trees of every PID namespace beside the task table, and the selection's details."""
 
     TAB_TITLE = "proc"
@@ -234,10 +234,6 @@ class ProcPanel(Vertical, SubsystemPanel):
 
     def show(self, view: StepView) -> None:
         fs: Procfs = view.system.part("procfs")
-        self._system = view.system
         self.query_one(DentryTreeView).update_from(fs, view)
         self.query_one(TaskTableView).update_from(fs, view)
         self.query_one(DetailsBar).show(view.system)
-
-    def on_row_list_selected(self, message: RowList.Selected) -> None:
-        self.query_one(DetailsBar).select(message.ref, self._system)

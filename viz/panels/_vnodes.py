@@ -11,7 +11,7 @@ from model.vfs import Vfs
 from model.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED
 from viz.palette import palette
 from viz.panels._base import StepView, SubsystemPanel
-from viz.panels._details import DetailsBar
+from viz.panels._details import DetailsBar, DetailsOnSelect
 from viz.panels._rows import RowList
 
 STATE_GLYPHS = {ACTIVE: ("●", "ok"), INACTIVE: ("○", "warn"), RECLAIMED: ("✕", "dim"), DEAD: ("†", "bad")}
@@ -58,7 +58,7 @@ class VnodesView(RowList):
         self.reload(frozenset(touched), reveal=touched[0] if touched else None)
 
 
-class VnodePanel(Vertical, SubsystemPanel):
+class VnodePanel(DetailsOnSelect, Vertical, SubsystemPanel):
     """Vnodes with the free list above them and the details of the selected vnode below."""
 
     TAB_TITLE = "vnodes"
@@ -79,7 +79,6 @@ class VnodePanel(Vertical, SubsystemPanel):
 
     def show(self, view: StepView) -> None:
         vfs: Vfs = view.system.part("vfs")
-        self._system = view.system
         free = list(vfs.vnodes.freelist.values())
         text = Text("free list (head is recycled first): ", style="bold")
         shown = free[:24]
@@ -89,6 +88,3 @@ class VnodePanel(Vertical, SubsystemPanel):
         self.query_one("#freelist", Static).update(text)
         self.query_one(VnodesView).update_from(vfs, view)
         self.query_one(DetailsBar).show(view.system)
-
-    def on_row_list_selected(self, message: RowList.Selected) -> None:
-        self.query_one(DetailsBar).select(message.ref, self._system)
