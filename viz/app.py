@@ -243,9 +243,16 @@ class CacheScopeApp(App[None]):
         if self.view_ready:
             self.refresh_view()
 
+    def autoplay_may_step(self) -> bool:
+        """Whether autoplay may take the next step now; a subclass (the quiz) says no to stop and ask."""
+        return True
+
     def _autoplay_step(self) -> None:
         self._tick = None
         if not self.playing:
+            return
+        if not self.autoplay_may_step():
+            self.playing = False
             return
         if self.timeline.at_end:
             self.playing = False

@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("viz.cli", "run_command", "run a scenario headless and print its events"),
     "import": ("viz.cli_import", "import_command", "turn strace, /proc, page-cache residency or din into a scenario"),
     "screenshot": ("viz.screenshot", "screenshot_command", "save an SVG of a scenario at a step"),
+    "quiz": ("viz.cli_quiz", "quiz_command", "a seeded quiz on what each step does (--reverse: which op did it?)"),
 }
 """name -> (module, function, help). The function takes the remaining arguments and returns the exit
 status. A new subcommand is one line here and a module of its own, imported only when used."""
