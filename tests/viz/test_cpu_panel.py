@@ -114,3 +114,18 @@ def test_snapshot_cpu_panel_at_the_stale_fetch(snap_compare):
 
     steps = ["n"] * STALE_STEP  # stepped by key, as a person would (a pre-advanced timeline races the log's scroll)
     assert snap_compare(APPS / "cpu_app.py", press=steps, terminal_size=(100, 30), run_before=show_cpu_tab)
+
+
+async def test_clicking_a_cache_line_selects_it():
+    app = CacheScopeApp(load_builtin("jit-stale-icache"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.show_panel("cpu")
+        app.goto(5)
+        await pilot.pause()
+        grid = app.query_one(CacheGrid)
+        d_way_1 = grid._cell_x(Selection("D", 3, 1)) + 1
+        await pilot.click(CacheGrid, offset=(d_way_1, 1 + 3))
+        assert grid.cursor == Selection("D", 3, 1)
+        i_way_0 = grid._cell_x(Selection("I", 2, 0)) + 1
+        await pilot.click(CacheGrid, offset=(i_way_0, 1 + 2))
+        assert grid.cursor == Selection("I", 2, 0)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -171,6 +172,24 @@ class CacheGrid(ScrollView, can_focus=True):
             self.scroll_to(x=max(0, x - self.set_column), animate=False, immediate=True)
         elif x + cell > left + width:
             self.scroll_to(x=x + cell - width, animate=False, immediate=True)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a cell selects that line (the header row and the set column select nothing)."""
+        offset = event.get_content_offset(self)
+        if offset is None or self._cpu is None:
+            return
+        row = offset.y + round(self.scroll_y) - 1
+        x = offset.x + round(self.scroll_x) - self.set_column
+        if row < 0 or x < 0:
+            return
+        for cache in self._caches():
+            span = 1 + cache.ways * self.cell_width(cache)
+            if x < span:
+                way = (x - 1) // self.cell_width(cache) if x >= 1 else 0
+                if 0 <= row < cache.sets and 0 <= way < cache.ways:
+                    self.cursor = Selection(cache.name, row, way)
+                return
+            x -= span
 
     def _cell_x(self, selection: Selection) -> int:
         x = self.set_column
