@@ -237,15 +237,19 @@ class CacheScopeApp(App[None]):
         if self._tick is not None:
             self._tick.stop()
             self._tick = None
-        if playing:
-            wait = self.delay if self.timeline.position == 0 else self.pause_after()
-            self._tick = self.set_timer(wait, self._autoplay_step)
+        if playing:  # the next step's timer starts once this step is painted, so no frame is skipped
+            self.call_after_refresh(self._arm_autoplay)
         if self.view_ready:
             self.refresh_view()
 
     def autoplay_may_step(self) -> bool:
         """Whether autoplay may take the next step now; a subclass (the quiz) says no to stop and ask."""
         return True
+
+    def _arm_autoplay(self) -> None:
+        if self.playing and self._tick is None:
+            wait = self.delay if self.timeline.position == 0 else self.pause_after()
+            self._tick = self.set_timer(wait, self._autoplay_step)
 
     def _autoplay_step(self) -> None:
         self._tick = None

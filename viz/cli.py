@@ -25,6 +25,9 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("viz.cli", "run_command", "run a scenario headless and print its events"),
     "import": ("viz.cli_import", "import_command", "turn strace, /proc, page-cache residency or din into a scenario"),
     "screenshot": ("viz.screenshot", "screenshot_command", "save an SVG of a scenario at a step"),
+    "play": ("viz.cli_play", "play_command", "open the app in autoplay (any key takes control back)"),
+    "record": ("viz.record", "record_command", "record the autoplay as asciicast v2, or an SVG handout"),
+    "serve": ("viz.serve", "serve_command", "serve the app to web browsers (localhost unless --host)"),
     "quiz": ("viz.cli_quiz", "quiz_command", "a seeded quiz on what each step does (--reverse: which op did it?)"),
 }
 """name -> (module, function, help). The function takes the remaining arguments and returns the exit

@@ -1,0 +1,118 @@
+"""An SVG screenshot of every step, and an index.html handout showing them in order with the narration.
+
+The screens come from the real app run headless (Textual's `run_test`), so the handout shows exactly
+what the class sees. Files are named `step-000.svg` (the initial state) to `step-NNN.svg`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from html import escape
+from pathlib import Path
+
+from model import __version__
+from model.scenario import Scenario
+from viz.options import step_label
+
+INDEX = "index.html"
+_OURS = re.compile(r"step-\d{3,}\.svg|index\.html")
+
+
+def svg_name(position: int, length: int) -> str:
+    """`step-007.svg`: zero-padded to three digits, or more for longer scenarios, so names sort."""
+    return f"step-{position:0{max(3, len(str(length)))}d}.svg"
+
+
+def is_handout(directory: Path) -> bool:
+    """True if `directory` holds nothing but an earlier handout's files (so replacing it loses nothing)."""
+    return all(entry.is_file() and _OURS.fullmatch(entry.name) for entry in directory.iterdir())
+
+
+def write_handout(scenario: Scenario, directory: Path, *, size: tuple[int, int], theme: str | None) -> int:
+    """Write every step's SVG, then index.html, into `directory`; return the number of SVGs."""
+    count = asyncio.run(_screenshots(scenario, directory, size, theme))
+    (directory / INDEX).write_text(render_index(scenario), encoding="utf-8")
+    return count
+
+
+async def _screenshots(scenario: Scenario, directory: Path, size: tuple[int, int], theme: str | None) -> int:
+    from viz.app import CacheScopeApp  # late: checking a directory with is_handout needs no Textual
+
+    app = CacheScopeApp(scenario, theme=theme)
+    app.animation_level = "none"
+    length = app.timeline.length
+    async with app.run_test(size=size) as pilot:
+        for position in range(length + 1):
+            if position:
+                app.timeline.step()
+                app.refresh_view()
+            await pilot.pause()
+            svg = app.export_screenshot(title=f"{scenario.title} — step {position} / {length}")
+            (directory / svg_name(position, length)).write_text(svg, encoding="utf-8")
+    return length + 1
+
+
+def render_index(scenario: Scenario) -> str:
+    """The handout page: title, about, then each step's heading, narration and screenshot."""
+    timeline = scenario.timeline()
+    length = timeline.length
+    sections = [_section(0, length, "Start", ["Before the first step."], [])]
+    while (events := timeline.step()) is not None:
+        step = timeline.current_step
+        assert step is not None
+        heading = step_label(timeline.position, step) if step.op.verb != "say" else f"step {timeline.position}"
+        explains = list(dict.fromkeys(e.explain for e in events if e.explain))
+        sections.append(_section(timeline.position, length, heading, [step.say] if step.say else [], explains))
+    title = escape(scenario.title)
+    return _PAGE.format(
+        title=title,
+        about=escape(scenario.about),
+        length=length,
+        source=escape(scenario.source),
+        version=escape(__version__),
+        sections="\n".join(sections),
+    )
+
+
+def _section(position: int, length: int, heading: str, says: list[str], explains: list[str]) -> str:
+    name = svg_name(position, length)
+    anchor = name.removesuffix(".svg")
+    paragraphs = "".join(f"<p class='say'>{escape(text)}</p>" for text in says)
+    notes = "".join(f"<li>{escape(text)}</li>" for text in explains)
+    return (
+        f"<section id='{anchor}'><h2><a href='#{anchor}'>{escape(heading)}</a>"
+        f" <span class='of'>({position} / {length})</span></h2>{paragraphs}"
+        + (f"<ul class='explain'>{notes}</ul>" if notes else "")
+        + f"<img src='{name}' alt='{escape(heading, quote=True)}: the cachescope screen' loading='lazy'></section>"
+    )
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="cachescope {version}">
+<title>{title} — cachescope handout</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }}
+h1 {{ margin-bottom: 0.2rem; }}
+.meta, .of {{ color: #666; font-size: 0.9rem; font-weight: normal; }}
+section {{ border-top: 1px solid #ccc; padding: 1rem 0; break-inside: avoid; }}
+h2 {{ font-size: 1.1rem; font-family: ui-monospace, monospace; }}
+h2 a {{ color: inherit; text-decoration: none; }}
+.explain {{ font-style: italic; color: #333; }}
+img {{ width: 100%; height: auto; border: 1px solid #999; }}
+</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<p>{about}</p>
+<p class="meta">{length} steps, from {source}; screens drawn by cachescope {version}.</p>
+</header>
+{sections}
+</body>
+</html>
+"""
