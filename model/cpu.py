@@ -20,10 +20,10 @@ MODES = ("spec", "linux", "legacy")
 ABIS = ("mips", "m68k", "sh", "nds32")
 DEFAULT_GEOMETRY = {"sets": 8, "ways": 2, "line": 16}
 
-_LINE_REF = re.compile(r"([ID]) set (\d+) way (\d+)")
-_SET_REF = re.compile(r"([ID]) set (\d+)")
-_ADDR_REF = re.compile(r"(?:mem )?(0x[0-9a-fA-F]+|\d+)")
-_VMA_REF = re.compile(r"vma (0x[0-9a-fA-F]+|\d+)")
+_LINE_REF = re.compile(r"([ID]) set ([0-9]{1,18}) way ([0-9]{1,18})")
+_SET_REF = re.compile(r"([ID]) set ([0-9]{1,18})")
+_ADDR_REF = re.compile(r"(?:mem )?(0x[0-9a-fA-F]{1,16}|[0-9]{1,20})")
+_VMA_REF = re.compile(r"vma (0x[0-9a-fA-F]{1,16}|[0-9]{1,20})")
 
 
 def line_refs(cache: Cache, index: int, way: int) -> tuple[str, str]:
@@ -304,6 +304,8 @@ class CpuCaches:
     def check(self) -> list[str]:
         """Invariants: each cache's own, a clean valid D-line equals memory, the I-cache is never dirty."""
         problems = self.icache.check() + self.dcache.check()
+        if any(value < 0 for value in self.stats().values()):
+            problems.append("a CPU counter went negative")
         if any(self.icache.dirty):
             problems.append("I-cache: a line is dirty, but nothing writes through the I-cache")
         for index, way in self.dcache.valid_lines():

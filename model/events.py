@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Event:
-    """One thing that happened during an operation.
+    """One thing that happened during an operation. Treat it as immutable once made.
+
+    Not `frozen`: a frozen dataclass sets each field through `object.__setattr__`, which made building
+    an event three times slower, and every cache lookup builds one. Hashing and equality are as frozen.
 
     Attributes:
         kind: dotted category, e.g. ``namecache.hit`` or ``page.lost``; breakpoints match on it.
@@ -57,6 +60,44 @@ class Event:
         if self.data:
             out["data"] = self.data
         return out
+
+
+def _fields(event: Event) -> tuple[Any, ...]:
+    return (event.kind, event.text, event.refs, event.explain, event.func, event.ret, event.errno)
+
+
+class LazyEvent(Event):
+    """An Event whose `text`, `refs` and `data` are made by `render()` when read, not when it happens.
+
+    For the hottest paths (a name-cache lookup per path component), where formatting is most of an
+    event's cost and a bulk replay reads few of them. A subclass gives `kind`, `explain`, `func`, `ret`
+    and `errno` as class attributes and keeps what `render` needs in slots of its own: values that do not
+    change afterwards (ids, names, numbers). It equals, and hashes as, the same event built eagerly.
+    """
+
+    __slots__ = ()
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        """(text, refs, data)."""
+        raise NotImplementedError
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        return self.render()[0]
+
+    @property  # type: ignore[override]
+    def refs(self) -> tuple[str, ...]:
+        return self.render()[1]
+
+    @property  # type: ignore[override]
+    def data(self) -> dict[str, Any]:
+        return self.render()[2]
+
+    def __eq__(self, other: object) -> bool:
+        return _fields(self) == _fields(other) if isinstance(other, Event) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_fields(self))
 
 
 def error(text: str, *, hint: str = "", refs: tuple[str, ...] = (), errno: str | None = None) -> Event:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.slotcopy import slots_deepcopy
+
 DIR, REG = "dir", "reg"
 
 DEFAULT_TREE = (
@@ -36,6 +38,7 @@ class Inode:
     """An on-disk file: type, link count, and for a directory its entries and whiteouts."""
 
     __slots__ = ("entries", "ino", "nlink", "parent", "type", "whiteouts")
+    __deepcopy__ = slots_deepcopy  # checkpoints copy every inode
 
     def __init__(self, ino: int, itype: str, parent: int) -> None:
         self.ino = ino
@@ -163,4 +166,16 @@ def validate_tree(value: Any) -> tuple[str, ...]:
     """Config validator for `tree`: a list of absolute paths, directories ending in '/'."""
     if not isinstance(value, list) or not all(isinstance(p, str) and p.startswith("/") for p in value):
         raise ValueError('expected a list of absolute paths, e.g. ["/etc/", "/etc/passwd"]')
+    files, parents = set(), {}
+    for path in value:
+        parts = [p for p in path.split("/") if p]
+        if any(p in (".", "..") or "\0" in p for p in parts):
+            raise ValueError(f"{path!r}: name each directory plainly (no '.', '..' or NUL in a tree path)")
+        if parts and not path.endswith("/"):
+            files.add("/" + "/".join(parts))
+        for depth in range(1, len(parts)):
+            parents.setdefault("/" + "/".join(parts[:depth]), path)
+    clash = sorted(files & set(parents))
+    if clash:
+        raise ValueError(f"{clash[0]!r} is a file, but {parents[clash[0]]!r} puts something under it")
     return tuple(value)

@@ -11,6 +11,8 @@ from collections import OrderedDict
 from typing import Any
 
 from model.events import Event
+from model.namecache_events import EnterEvent, HitEvent, MissEvent, NegHitEvent, ReclaimEvent, RemoveEvent
+from model.slotcopy import slots_deepcopy
 from model.vnode import VDIR, Vnode
 
 NCHNAMLEN = 31
@@ -48,33 +50,32 @@ def namei_hash(name: str) -> int:
     for byte in name.encode("utf-8", "surrogateescape"):
         value = (value * 33 + byte) & 0xFFFFFFFF
     value = (value + (value >> 5)) & 0xFFFFFFFF
-    if len(_HASH_MEMO) < 1 << 16:
-        _HASH_MEMO[name] = value
+    if len(_HASH_MEMO) >= 1 << 16:
+        _HASH_MEMO.clear()  # bounded, and the names in use now are memoised again at once
+    _HASH_MEMO[name] = value
     return value
 
 
 def name_length(name: str) -> int:
     """`cn_namelen`: the length in bytes, as the kernel counts it."""
-    return len(name.encode("utf-8", "surrogateescape"))
+    return len(name) if name.isascii() else len(name.encode("utf-8", "surrogateescape"))
 
 
 class NameCacheEntry:
     """`struct namecache`: one cached (directory, name) -> vnode binding, or a negative one."""
 
-    __slots__ = ("bucket", "dvp", "name", "num", "vbucket", "vp", "whiteout")
+    __slots__ = ("bucket", "dvp", "id", "name", "num", "vbucket", "vp", "whiteout")
+    __deepcopy__ = slots_deepcopy  # checkpoints copy every entry
 
     def __init__(self, num: int, dvp: Vnode, vp: Vnode | None, name: str, whiteout: bool, bucket: int) -> None:
         self.num = num
+        self.id = f"nc{num}"  # kept, not a property: each lookup's events name the entry
         self.dvp = dvp
         self.vp = vp
         self.name = name
         self.whiteout = whiteout
         self.bucket = bucket
         self.vbucket: int | None = None
-
-    @property
-    def id(self) -> str:
-        return f"nc{self.num}"
 
     @property
     def negative(self) -> bool:
@@ -100,7 +101,7 @@ class NameCacheEntry:
 class NameCache:
     """The cache: nchashtbl chains (newest first), ncvhashtbl chains, the LRU list, and nchstats."""
 
-    __slots__ = ("by_key", "capacity", "lru", "nchashtbl", "ncvhashtbl", "next_num", "stats")
+    __slots__ = ("by_key", "capacity", "lookups", "lru", "nchashtbl", "ncvhashtbl", "next_num", "stats")
 
     def __init__(self, nchash: int, ncvhash: int, capacity: int) -> None:
         self.nchashtbl: list[list[NameCacheEntry]] = [[] for _ in range(nchash)]
@@ -110,6 +111,7 @@ class NameCache:
         self.capacity = capacity
         self.next_num = 1
         self.stats: dict[str, int] = dict.fromkeys(NCHSTATS, 0)
+        self.lookups = 0  # cache_lookup calls; the first six nchstats counters sum to it (§1.10)
 
     # -- hashing ---------------------------------------------------------------------------------
 
@@ -142,41 +144,29 @@ class NameCache:
         A positive hit (0) leaves the caller to vget the vnode; the caller reports a false hit with
         `false_hit` when the vnode cannot be had.
         """
-        if name_length(name) > NCHNAMLEN:
-            self.stats["ncs_long"] += 1
-            return (
-                MISS,
-                None,
-                [
-                    self._lookup_event(
-                        "namecache.long",
-                        dvp,
-                        name,
-                        None,
-                        MISS,
-                        f"{name[:12]}… is {name_length(name)} bytes, longer than NCHNAMLEN ({NCHNAMLEN}): never cached",
-                        "Long names are rare and would waste space in every entry, so the cache refuses them.",
-                    )
-                ],
-            )
+        self.lookups += 1
         entry = self.by_key.get((dvp.num, name))
         if entry is None:
+            length = name_length(name)  # a long name is never entered, so only a miss can be one
+            if length > NCHNAMLEN:
+                self.stats["ncs_long"] += 1
+                return (
+                    MISS,
+                    None,
+                    [
+                        self._lookup_event(
+                            "namecache.long",
+                            dvp,
+                            name,
+                            None,
+                            MISS,
+                            f"{name[:12]}… is {length} bytes, longer than NCHNAMLEN ({NCHNAMLEN}): never cached",
+                            "Long names are rare and would waste space in every entry, so the cache refuses them.",
+                        )
+                    ],
+                )
             self.stats["ncs_miss"] += 1
-            return (
-                MISS,
-                None,
-                [
-                    self._lookup_event(
-                        "namecache.miss",
-                        dvp,
-                        name,
-                        None,
-                        MISS,
-                        f"miss: no entry for ({dvp.id}, {name!r})",
-                        "On a miss the caller asks the file system (VOP_LOOKUP).",
-                    )
-                ],
-            )
+            return MISS, None, [MissEvent(dvp, name, len(self.nchashtbl) - 1)]
         if not makeentry:
             self.stats["ncs_badhits"] += 1
             events = [
@@ -210,40 +200,10 @@ class NameCache:
                 return MISS, None, events
             self.stats["ncs_neghits"] += 1
             self.lru.move_to_end(entry.num)
-            whiteout = " (ISWHITEOUT passed back)" if entry.whiteout else ""
-            return (
-                "ENOENT",
-                entry,
-                [
-                    self._lookup_event(
-                        "namecache.neghit",
-                        dvp,
-                        name,
-                        entry,
-                        None,
-                        f"negative hit on {entry.id}: {name!r} does not exist{whiteout}; moved to the LRU tail",
-                        "A negative entry answers 'no such file' without asking the file system.",
-                        errno="ENOENT",
-                    )
-                ],
-            )
+            return "ENOENT", entry, [NegHitEvent(entry)]
         self.stats["ncs_goodhits"] += 1
         self.lru.move_to_end(entry.num)
-        return (
-            0,
-            entry,
-            [
-                self._lookup_event(
-                    "namecache.hit",
-                    dvp,
-                    name,
-                    entry,
-                    0,
-                    f"hit on {entry.id}: {name!r} -> {entry.vp.id}; moved to the LRU tail",
-                    "",
-                )
-            ],
-        )
+        return 0, entry, [HitEvent(entry)]
 
     def false_hit(self, entry: NameCacheEntry, events: list[Event]) -> None:
         """Undo a good hit whose vnode could not be had (§1.4): count ncs_falsehits; the entry stays."""
@@ -275,22 +235,16 @@ class NameCache:
         *,
         errno: str | None = None,
     ) -> Event:
-        bucket = self.nchash(dvp, name)
-        refs = [dvp.id, f"nchash {bucket}"]
-        if entry is not None:
-            refs.insert(0, entry.id)
-            if entry.vp is not None:
-                refs.append(entry.vp.id)
-        return Event(
-            kind,
-            text,
-            refs=tuple(refs),
-            explain=explain,
-            func="cache_lookup",
-            ret=ret,
-            errno=errno,
-            data={"bucket": bucket, "hash": namei_hash(name), "name": name},
-        )
+        hashed = namei_hash(name)
+        if entry is None:
+            bucket = (hashed ^ (dvp.addr >> 3)) & (len(self.nchashtbl) - 1)
+            refs: tuple[str, ...] = (dvp.id, f"nchash {bucket}")
+        else:
+            bucket = entry.bucket  # the entry was put on the chain its hash picks
+            vp = entry.vp
+            refs = (entry.id, dvp.id, f"nchash {bucket}") + (() if vp is None else (vp.id,))
+        data = {"bucket": bucket, "hash": hashed, "name": name}
+        return Event(kind, text, refs, explain, "cache_lookup", ret, errno, data)
 
     # -- cache_enter ----------------------------------------------------------------------------
 
@@ -306,46 +260,29 @@ class NameCache:
                 )
             ]
         events: list[Event] = []
-        old = self.by_key.get((dvp.num, name))
+        key = (dvp.num, name)
+        old = self.by_key.get(key)
         if old is not None:
             events += self.remove(old, reason="cache_enter (replaced by the newer entry)")
-        if len(self.lru) >= self.capacity:
-            victim = next(iter(self.lru.values()))
-            events.append(
-                Event(
-                    "namecache.reclaim",
-                    f"cache full ({self.capacity} entries): reusing the LRU head {victim.id} "
-                    f"({victim.dvp.id}, {victim.name!r})",
-                    refs=(victim.id,),
-                    func="cache_enter",
-                    explain="At its maximum size the cache reuses its least recently used entry.",
-                )
-            )
+        lru = self.lru
+        if len(lru) >= self.capacity:
+            victim = next(iter(lru.values()))
+            events.append(ReclaimEvent(self.capacity, victim))
             events += self.remove(victim, reason="cache_enter (LRU reuse)")
         bucket = self.nchash(dvp, name)
-        entry = NameCacheEntry(self.next_num, dvp, vp, name, whiteout and vp is None, bucket)
-        self.next_num += 1
-        self.lru[entry.num] = entry
+        num = self.next_num
+        self.next_num = num + 1
+        entry = NameCacheEntry(num, dvp, vp, name, whiteout and vp is None, bucket)
+        lru[num] = entry
         self.nchashtbl[bucket].insert(0, entry)
-        self.by_key[(dvp.num, name)] = entry
-        dvp.v_dnclist[entry.num] = entry
+        self.by_key[key] = entry
+        dvp.v_dnclist[num] = entry
         if vp is not None:
-            vp.v_nclist[entry.num] = entry
+            vp.v_nclist[num] = entry
             if vp.type == VDIR and vp is not dvp and name not in (".", ".."):
                 entry.vbucket = self.ncvhash(vp)
                 self.ncvhashtbl[entry.vbucket].insert(0, entry)
-        target = entry.target_label()
-        refs = (entry.id, dvp.id, f"nchash {bucket}") + ((vp.id,) if vp is not None else ())
-        events.append(
-            Event(
-                "namecache.enter",
-                f"{entry.id}: ({dvp.id}, {name!r}) -> {target}, chain {bucket}",
-                refs=refs,
-                func="cache_enter",
-                data={"bucket": bucket, "entry": entry.id},
-                explain="" if vp is not None else "A negative entry remembers that the name does not exist.",
-            )
-        )
+        events.append(EnterEvent(entry))
         return events
 
     # -- removal ---------------------------------------------------------------------------------
@@ -360,14 +297,7 @@ class NameCache:
             del entry.vp.v_nclist[entry.num]
         if entry.vbucket is not None:
             self.ncvhashtbl[entry.vbucket].remove(entry)
-        return [
-            Event(
-                "namecache.remove",
-                f"{entry.id} ({entry.dvp.id}, {entry.name!r}) removed by {reason}",
-                refs=(entry.id,),
-                data={"bucket": entry.bucket},
-            )
-        ]
+        return [RemoveEvent(entry, reason)]
 
     def cache_purge(
         self, vp: Vnode, *, parents: bool = True, children: bool = True, func: str = "cache_purge"
@@ -485,6 +415,7 @@ class NameCache:
             "capacity": self.capacity,
             "numcache": self.numcache,
             "nchstats": dict(self.stats),
+            "lookups": self.lookups,
             "lru": [e.id for e in self.lru.values()],
             "chains": {str(i): [e.id for e in chain] for i, chain in enumerate(self.nchashtbl) if chain},
             "vchains": {str(i): [e.id for e in chain] for i, chain in enumerate(self.ncvhashtbl) if chain},
@@ -500,7 +431,7 @@ class NameCache:
         if len(self.lru) > self.capacity:
             problems.append(f"{len(self.lru)} entries exceed the capacity {self.capacity}")
         for entry in self.lru.values():
-            if entry not in self.nchashtbl[self.nchash(entry.dvp, entry.name)]:
+            if entry.bucket != self.nchash(entry.dvp, entry.name) or entry not in self.nchashtbl[entry.bucket]:
                 problems.append(f"{entry.id} is not on the chain its hash picks")
             if self.by_key.get((entry.dvp.num, entry.name)) is not entry:
                 problems.append(f"{entry.id} missing from the (dvp, name) index")
@@ -518,7 +449,9 @@ class NameCache:
                 and entry.name not in (".", "..")
             )
             if wants_v != (entry.vbucket is not None) or (
-                entry.vbucket is not None and entry not in self.ncvhashtbl[entry.vbucket]
+                entry.vp is not None
+                and entry.vbucket is not None
+                and (entry.vbucket != self.ncvhash(entry.vp) or entry not in self.ncvhashtbl[entry.vbucket])
             ):
                 problems.append(f"{entry.id} is wrongly on or off ncvhashtbl")
         if sum(map(len, self.ncvhashtbl)) != sum(1 for e in self.lru.values() if e.vbucket is not None):
@@ -527,4 +460,7 @@ class NameCache:
             problems.append("the (dvp, name) index and the LRU list differ in size")
         if any(value < 0 for value in self.stats.values()):
             problems.append("a counter went negative")
+        outcomes = sum(self.stats[name] for name in NCHSTATS[:6])
+        if outcomes != self.lookups:
+            problems.append(f"the six lookup counters sum to {outcomes}, but cache_lookup ran {self.lookups} times")
         return problems

@@ -43,6 +43,17 @@ def _nonneg(text: str) -> int:
     return value
 
 
+ADDRESS_LIMIT = 1 << 32
+"""Addresses are 32-bit (the modelled machine's, SEMANTICS §5): a larger one cannot be written in a register."""
+
+
+def _addr(text: str) -> int:
+    value = _nonneg(text)
+    if value >= ADDRESS_LIMIT:
+        raise ValueError(f"expected an address below {ADDRESS_LIMIT:#x} (the machine is 32-bit), got {text!r}")
+    return value
+
+
 def _path(text: str) -> str:
     if not text:
         raise ValueError("expected a path, got an empty word")
@@ -59,9 +70,19 @@ def _quote(text: str) -> str:
     return shlex.quote(text) if text else "''"
 
 
+_ID_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def id_number(ref: str, prefix: str) -> int | None:
+    """The number of an id such as ``vp7`` (prefix ``vp``), or None if `ref` is not one."""
+    if not ref.startswith(prefix) or not _ID_NUMBER.fullmatch(ref, len(prefix)):
+        return None
+    return int(ref[len(prefix) :])
+
+
 def id_kind(prefix: str, what: str) -> ArgKind:
     """An object id such as ``vp7`` (prefix ``vp``): kept as the id string."""
-    pattern = re.compile(rf"{re.escape(prefix)}\d+")
+    pattern = re.compile(rf"{re.escape(prefix)}[0-9]{{1,18}}")
 
     def convert(text: str) -> str:
         if not pattern.fullmatch(text):
@@ -86,7 +107,7 @@ def choice_kind(name: str, choices: tuple[str, ...]) -> ArgKind:
 
 INT = ArgKind("N", _int)
 COUNT = ArgKind("N", _nonneg)
-ADDR = ArgKind("ADDR", _nonneg, lambda v: hex(v))
+ADDR = ArgKind("ADDR", _addr, lambda v: hex(v))
 PATH = ArgKind("PATH", _path, _quote)
 NAME = ArgKind("NAME", _name, _quote)
 TEXT = ArgKind("TEXT", str, _quote)
@@ -224,7 +245,9 @@ def to_text(op: Op) -> str:
             positional.append((param, value))
     while positional and positional[-1][0].optional and positional[-1][1] in (None, positional[-1][0].default):
         positional.pop()
-    words = [op.verb, *(param.kind.format(value) for param, value in positional if value is not None)]
+    # A required parameter is always written: None has a spelling of its own there (`enter ... -`).
+    shown = [(param, value) for param, value in positional if value is not None or not param.optional]
+    words = [op.verb, *(param.kind.format(value) for param, value in shown)]
     return " ".join(words + extra)
 
 
@@ -244,8 +267,20 @@ def spec_for(verb: str) -> VerbSpec:
     return spec
 
 
+_SHELL_SPECIAL = re.compile(r"['\"\\#]")
+_SHLEX_SPACE = re.compile(r"[ \t\r\n]+")
+"""Quotes, the escape and the comment sign; and the whitespace shlex splits at (not all of str.split's)."""
+
+
 def split_words(line: str) -> list[str]:
     """Split a line into words as a shell would, dropping a trailing ``# comment``."""
+    try:
+        line.encode("utf-8", "surrogateescape")  # names are hashed as bytes: the line must have a byte form
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start]
+        raise CommandError(f"the line holds {bad!r}, which is not a character", hint="retype the line") from None
+    if not _SHELL_SPECIAL.search(line):  # nothing to unquote: shlex would only split, ten times slower
+        return [word for word in _SHLEX_SPACE.split(line) if word]
     lexer = shlex.shlex(line, posix=True)
     lexer.whitespace_split = True
     lexer.commenters = "#"

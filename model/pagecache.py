@@ -13,12 +13,17 @@ from collections import deque
 from typing import Any
 
 from model.events import Event
+from model.parts import OpError
+from model.slotcopy import slots_deepcopy
 
 CLEAN, DIRTY, QUEUED = "clean", "dirty", "queued"
 """Page states; an absent page has no Page object at all."""
 
 ZERO = "·"
 """Version letter of a page never written (zeros, a hole)."""
+
+MAX_FILE_PAGES = 1 << 14
+"""The largest file the model holds, in pages (EFBIG past it): every page is an object the panels draw."""
 
 
 def trunc_page(offset: int, page_size: int) -> int:
@@ -44,6 +49,7 @@ class Page:
     """One cached page: its state, the data version it holds, and which bytes are not on the server yet."""
 
     __slots__ = ("dirty", "state", "version")
+    __deepcopy__ = slots_deepcopy  # checkpoints copy every page
 
     def __init__(self, state: str, version: str) -> None:
         self.state = state
@@ -128,6 +134,24 @@ class PageCache:
             self.sizes[vnode] = self.server_file(file).size
             self.pages.setdefault(vnode, {})
 
+    @property
+    def max_file_size(self) -> int:
+        """Bytes in the largest file: MAX_FILE_PAGES pages."""
+        return self.page_size * MAX_FILE_PAGES
+
+    def too_big(self, kind: str, call: str, vnode: str, func: str) -> Event:
+        """The EFBIG result of a call that would make a file larger than the model holds."""
+        return Event(
+            kind,
+            f"{call}: EFBIG, past the largest file ({self.max_file_size} bytes)",
+            refs=(vnode,),
+            func=func,
+            ret=-1,
+            errno="EFBIG",
+            explain=f"The model's files hold at most {MAX_FILE_PAGES} pages, as a real file system has a largest "
+            "file size.",
+        )
+
     def page_range(self, lo: int, hi: int) -> range:
         """Indexes of the pages that bytes [lo, hi) touch."""
         size = self.page_size
@@ -196,6 +220,8 @@ class PageCache:
 
     def write(self, vnode: str, file: tuple[str, int], offset: int, length: int) -> list[Event]:
         """write(2): pages in the range become dirty with a new version; the server sees nothing yet."""
+        if length and offset + length > self.max_file_size:
+            return [self.too_big("page.write", f"write {vnode} [{offset}, {offset + length})", vnode, "VOP_WRITE")]
         self.attach(vnode, file)
         if length == 0:
             return [Event("page.write", f"write {vnode}: 0 bytes", refs=(vnode,), func="VOP_WRITE", ret=0)]
@@ -246,6 +272,8 @@ class PageCache:
 
     def truncate(self, vnode: str, file: tuple[str, int], size: int) -> list[Event]:
         """truncate(2): the server sets the size at once; cached pages past it are freed (uvm_vnp_setsize)."""
+        if size > self.max_file_size:
+            return [self.too_big("page.truncate", f"truncate {vnode} to {size}", vnode, "VOP_SETATTR")]
         self.attach(vnode, file)
         server = self.server_file(file)
         server.size = size
@@ -261,8 +289,8 @@ class PageCache:
             page = pages[last]
             limit = size % self.page_size
             page.dirty = [(lo, min(hi, limit)) for lo, hi in page.dirty if lo < limit]
-            if not page.dirty and page.state == DIRTY:
-                page.state = CLEAN
+            if not page.dirty and page.state == DIRTY:  # every byte written lay past EOF: what is left is
+                page.state, page.version = CLEAN, server.pages.get(last, ZERO)  # the server's, read in before
         return [
             Event(
                 "page.truncate",
@@ -401,6 +429,8 @@ class PageCache:
 
     def server_write(self, file: tuple[str, int], offset: int, length: int) -> tuple[str, list[int]]:
         """The server changes a file behind the kernel's back; returns the version and the pages changed."""
+        if offset + length > self.max_file_size:
+            raise OpError(f"{offset + length} bytes is past the largest file ({self.max_file_size})", errno="EFBIG")
         server = self.server_file(file)
         version = self.new_version()
         touched = list(self.page_range(offset, offset + length)) if length else []
@@ -488,6 +518,11 @@ class PageCache:
                     problems.append(f"page {vnode}:{index} is {page.state} with dirty bytes {page.dirty}")
                 if any(not (0 <= lo < hi <= self.page_size) for lo, hi in page.dirty):
                     problems.append(f"page {vnode}:{index} has a dirty range outside the page")
+        pending = {(request.vnode, request.index, request.version) for request in self.queue}
+        for vnode, pages in self.pages.items():
+            for index, page in pages.items():
+                if page.state == QUEUED and (vnode, index, page.version) not in pending:
+                    problems.append(f"page {vnode}:{index} is queued, but no pending write carries its data")
         for request in self.queue:
             if request.bytes < 0:
                 problems.append(f"{request.id} has a negative size")

@@ -126,6 +126,18 @@ def power_of_two(value: Any) -> int:
     return value
 
 
+def at_most(limit: int, validate: Callable[[Any], int] = positive_int) -> Callable[[Any], int]:
+    """Validator factory: `validate`, and no more than `limit` (for tables the model allocates up front)."""
+
+    def check(value: Any) -> int:
+        value = validate(value)
+        if value > limit:
+            raise ValueError(f"expected at most {limit}, got {value}")
+        return value
+
+    return check
+
+
 def one_of(*choices: str) -> Callable[[Any], str]:
     """Validator factory: a string out of `choices`."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from model.ops import id_number
+
 if TYPE_CHECKING:
     from model.procfs import Dentry, PidNamespace, Procfs, Task
 
@@ -66,10 +68,10 @@ def _dentry_dict(fs: Procfs, d: Dentry) -> dict[str, Any]:
 
 def describe(fs: Procfs, ref: str) -> str | None:
     """A multi-line description of ``pid N``, ``nsK`` or ``dK``; None for ids of other subsystems."""
-    if ref.startswith("ns") and ref[2:].isdigit() and int(ref[2:]) in fs.namespaces:
-        return _describe_ns(fs, fs.namespaces[int(ref[2:])])
-    if ref.startswith("d") and ref[1:].isdigit() and int(ref[1:]) in fs.dentries:
-        return _describe_dentry(fs, fs.dentries[int(ref[1:])])
+    if (ns := id_number(ref, "ns")) is not None and ns in fs.namespaces:
+        return _describe_ns(fs, fs.namespaces[ns])
+    if (dentry := id_number(ref, "d")) is not None and dentry in fs.dentries:
+        return _describe_dentry(fs, fs.dentries[dentry])
     task = fs.task_by_ref(ref)
     return None if task is None else _describe_task(fs, task)
 
@@ -130,6 +132,10 @@ def check(fs: Procfs) -> list[str]:
         d = fs.dentries.get(did)
         if d is None or (d.parent, d.name) != key or not d.hashed:
             problems.append(f"dcache entry {key} names a missing or unhashed dentry d{did}")
+    if fs.counters["d_alloc"] - fs.counters["dentry_kill"] != len(fs.dentries):
+        problems.append(f"d_alloc - dentry_kill != nr_dentry ({len(fs.dentries)})")
+    if any(value < 0 for value in fs.counters.values()):
+        problems.append("a dcache counter went negative")
     for ns in fs.namespaces.values():
         for nr, serial in ns.pids.items():
             t = fs.tasks.get(serial)
@@ -158,8 +164,13 @@ def _check_dentry(fs: Procfs, d: Dentry) -> list[str]:
             problems.append(f"{d.ref}: parent d{d.parent} missing or in another mount")
         elif d.id not in parent.subdirs:
             problems.append(f"{d.ref}: not on its parent's d_subdirs")
+        if d.hashed and fs.dcache.get((d.parent, d.name)) != d.id:
+            problems.append(f"{d.ref}: hashed, but d_lookup cannot find it")
     elif fs.namespaces[d.mount].mount is None or fs.namespaces[d.mount].mount.root != d.id:
         problems.append(f"{d.ref}: a parentless dentry that is not its mount's root")
+    for child in d.subdirs:
+        if child not in fs.dentries or fs.dentries[child].parent != d.id:
+            problems.append(f"{d.ref}: d_subdirs holds d{child}, which is not its child")
     mount = fs.namespaces[d.mount].mount
     own = 1 if d.parent is None and mount is not None and not mount.released else 0
     if d.count < 0 or d.holds < 0:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from model import proc_report
+from model.ops import id_number
 from model.parts import OpError
 
 KERNELS = ("v4.19", "v2.6.24")
@@ -283,10 +284,9 @@ class Procfs:
 
     def task_by_ref(self, ref: str) -> Task | None:
         """The task with id ``pid N`` (or ``pidN``): the live one, else the newest exited one still referenced."""
-        text = ref.replace(" ", "")
-        if not text.startswith("pid") or not text[3:].isdigit():
+        nr = id_number(ref.replace(" ", ""), "pid")
+        if nr is None:
             return None
-        nr = int(text[3:])
         live = self.task_in(self.namespaces[0], nr)
         if live is not None:
             return live

@@ -47,6 +47,8 @@ def loads(text: str, source: str = "<string>") -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(source, f"not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+        raise ScenarioError(source, "not a scenario: arrays or tables nested too deeply") from None
     return from_dict(data, source)
 
 
@@ -115,6 +117,8 @@ def load_file(path: str | Path) -> Scenario:
         raise ScenarioError(source, "not a text file (not UTF-8)") from None
     except OSError as exc:
         raise ScenarioError(source, f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # e.g. a NUL byte in the name, which no file name can hold
+        raise ScenarioError(repr(source), "not a usable file name") from None
     return loads(text, source)
 
 

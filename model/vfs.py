@@ -14,6 +14,7 @@ from typing import Any
 from model.events import Event
 from model.fs import DIR, FileSystem, build_tree
 from model.namecache import NameCache
+from model.ops import id_number
 from model.pagecache import PageCache
 from model.parts import OpError
 from model.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode, VnodeTable
@@ -529,8 +530,8 @@ class Vfs:
                     *names,
                 ]
             )
-        if ref.startswith("nc") and ref[2:].isdigit():
-            entry = self.namecache.entry(int(ref[2:]))
+        if (num := id_number(ref, "nc")) is not None:
+            entry = self.namecache.entry(num)
             if entry is None:
                 return None
             return f"{entry.id}: ({entry.dvp.id}, {entry.name!r}) -> {entry.target_label()}\nchain {entry.bucket}"
@@ -577,4 +578,23 @@ class Vfs:
                 mount = self.mounts.get(vp.mount or "")
                 if mount is None or vp.ino not in mount.fs.inodes:
                     problems.append(f"{vp.id} names inode {vp.ino} on {vp.mount}, which does not exist")
+            problems += self._check_names_of(vp)
+        for mount in self.mounts.values():
+            if mount.root is None or mount.root.mount != mount.id or mount.root.usecount < 1:
+                problems.append(f"{mount.id}'s root is not a referenced vnode of that mount")
+            if mount.covered is not None and mount.covered.mountedhere != mount.id:
+                problems.append(f"{mount.id} covers {mount.covered.id}, which does not name it")
+        if self.cwd.usecount < 1:
+            problems.append(f"the cwd {self.cwd.id} holds no use reference")
+        return problems
+
+    def _check_names_of(self, vp: Vnode) -> list[str]:
+        """A vnode's two name lists hold exactly the cached entries naming it, and the entries under it (§1.2)."""
+        problems = []
+        for num, entry in vp.v_nclist.items():
+            if self.namecache.entry(num) is not entry or entry.vp is not vp:
+                problems.append(f"{vp.id}'s list of names holds nc{num}, which is not a cached name of it")
+        for num, entry in vp.v_dnclist.items():
+            if self.namecache.entry(num) is not entry or entry.dvp is not vp:
+                problems.append(f"{vp.id}'s list of children holds nc{num}, which is not a cached entry under it")
         return problems

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from model.ops import id_number
+from model.slotcopy import slots_deepcopy
+
 VDIR, VREG, VBAD = "VDIR", "VREG", "VBAD"
 """Vnode types: directory, regular file, and a dead vnode after a forced unmount (§2.5)."""
 
@@ -26,6 +29,7 @@ class Vnode:
     __slots__ = (
         "addr",
         "holdcount",
+        "id",
         "ino",
         "locked",
         "mount",
@@ -38,9 +42,11 @@ class Vnode:
         "v_nclist",
         "xlock",
     )
+    __deepcopy__ = slots_deepcopy  # checkpoints copy every vnode
 
     def __init__(self, num: int) -> None:
         self.num = num
+        self.id = f"vp{num}"  # kept, not a property: every event names vnodes, and num never changes
         self.addr = VNODE_BASE + num * VNODE_STRIDE
         self.type = VREG
         self.mount: str | None = None
@@ -53,10 +59,6 @@ class Vnode:
         self.mountedhere: str | None = None
         self.v_nclist: dict[int, Any] = {}  # name-cache entries whose target is this vnode
         self.v_dnclist: dict[int, Any] = {}  # name-cache entries whose parent is this vnode
-
-    @property
-    def id(self) -> str:
-        return f"vp{self.num}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,10 +95,9 @@ class VnodeTable:
 
     def get(self, ref: str) -> Vnode | None:
         """The vnode with id `ref` (``vp7``), or None."""
-        if ref.startswith("vp") and ref[2:].isdigit():
-            num = int(ref[2:])
-            if 1 <= num <= len(self.vnodes):
-                return self.vnodes[num - 1]
+        num = id_number(ref, "vp")
+        if num is not None and 1 <= num <= len(self.vnodes):
+            return self.vnodes[num - 1]
         return None
 
     def allocate(self) -> Vnode:
@@ -153,6 +154,8 @@ class VnodeTable:
                 problems.append(f"{vnode.id} is {vnode.state} with inode {vnode.ino}")
             if vnode.ino is not None and self.by_identity.get((vnode.mount, vnode.ino)) is not vnode:
                 problems.append(f"{vnode.id} is missing from the identity index")
+        if any(not 0 < num <= len(self.vnodes) or self.vnodes[num - 1] is not v for num, v in self.freelist.items()):
+            problems.append("the free list holds a vnode that is not in the table")
         if len(self.by_identity) != sum(1 for v in self.vnodes if v.ino is not None):
             problems.append("the identity index holds vnodes that have no identity")
         return problems

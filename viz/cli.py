@@ -17,14 +17,15 @@ from typing import TextIO
 from model import __version__
 from model.errors import ScenarioError
 from model.scenario import DEFAULT_SCENARIO, Scenario, builtin_names, load_builtin, resolve
+from model.system import System
 from viz.themes import theme_names
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("viz.cli", "run_command", "run a scenario headless and print its events"),
-    "import": ("viz.cli_import", "import_command", "turn strace, /proc, page-cache residency or din into a scenario"),
     "screenshot": ("viz.screenshot", "screenshot_command", "save an SVG of a scenario at a step"),
+    "import": ("viz.cli_import", "import_command", "turn strace, /proc, page-cache residency or din into a scenario"),
     "play": ("viz.cli_play", "play_command", "open the app in autoplay (any key takes control back)"),
     "record": ("viz.record", "record_command", "record the autoplay as asciicast v2, or an SVG handout"),
     "serve": ("viz.serve", "serve_command", "serve the app to web browsers (localhost unless --host)"),
@@ -50,7 +51,9 @@ def _main_parser() -> argparse.ArgumentParser:
         epilog=f"subcommands (each has --help):\n{commands}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("scenario", nargs="?", help=f"built-in name, .toml file or .strace trace (default: {DEFAULT_SCENARIO})")
+    parser.add_argument(
+        "scenario", nargs="?", help=f"built-in name, .toml file or .strace trace (default: {DEFAULT_SCENARIO})"
+    )
     parser.add_argument("--list", action="store_true", help="list the built-in scenarios and exit")
     parser.add_argument(
         "--theme",
@@ -122,26 +125,28 @@ def _run(options: argparse.Namespace, out: TextIO) -> int:
     scenario = load_or_report(options.scenario)
     if scenario is None:
         return EXIT_USAGE
-    timeline = scenario.timeline()
+    system = System(scenario.raw_config)  # no Timeline: run never goes back, so no checkpoints and no history
     refused = False
-    while (events := timeline.step()) is not None:
-        step = timeline.current_step
-        assert step is not None
-        refused = refused or any(e.is_error for e in events)
+    for position, step in enumerate(scenario.steps, start=1):
+        events = system.apply(step.op)
+        for event in (e for e in events if e.is_error):  # the events go to stdout; say why on stderr too
+            refused = True
+            hint = f" ({event.explain})" if event.explain else ""
+            print(f"cachescope: {scenario.source}: step {position}: {event.text}{hint}", file=sys.stderr)
         if options.json:
             record = {
-                "step": timeline.position,
+                "step": position,
                 "op": str(step.op),
                 "say": step.say,
                 "events": [e.to_dict() for e in events],
             }
             out.write(json.dumps(record) + "\n")
         elif not options.state:
-            out.write(f"step {timeline.position}: {step.op}\n")
+            out.write(f"step {position}: {step.op}\n")
             for event in events:
                 out.write(f"  {event.kind:24} {event.line()}\n")
     if options.state:
-        state = timeline.system.to_dict()
+        state = system.to_dict()
         out.write(json.dumps({"state": state} if options.json else state, indent=None if options.json else 2) + "\n")
     return EXIT_REFUSED if refused else EXIT_OK
 

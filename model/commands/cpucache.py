@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from model.system import System
 
 MAX_CACHE_BYTES = 16 << 20
+MAX_CACHE_LINES = 1 << 14
+"""A cache is built whole and copied at every checkpoint: 16,384 lines is a large L2, and stays fast."""
 
 
 def geometry(value: Any) -> dict[str, int]:
@@ -32,6 +34,8 @@ def geometry(value: Any) -> dict[str, int]:
         raise ValueError(f"ways is {ways}; at most 64")
     if not 4 <= line <= PAGE_SIZE:
         raise ValueError(f"line is {line}; a line is 4 to {PAGE_SIZE} bytes")
+    if sets * ways > MAX_CACHE_LINES:
+        raise ValueError(f"{sets} sets x {ways} ways is more than {MAX_CACHE_LINES} lines")
     if sets * ways * line > MAX_CACHE_BYTES:
         raise ValueError(f"{sets} x {ways} x {line} bytes is more than {MAX_CACHE_BYTES >> 20} MiB")
     return {"sets": sets, "ways": ways, "line": line}

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from model.events import Event
-from model.ops import COUNT, PATH, ArgKind, Param, command, id_kind
+from model.ops import COUNT, PATH, ArgKind, Param, command, id_kind, id_number
 from model.parts import ConfigKey, one_of, register_part
 from model.proc_dcache import failed, hold, release, walk
 from model.proc_exit import do_exit
@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 
 def _ns(text: str) -> int:
-    digits = text[2:] if text.startswith("ns") else text
-    if not digits.isdigit():
+    number = id_number(text if text.startswith("ns") else f"ns{text}", "ns")
+    if number is None:
         raise ValueError(f"expected a namespace like 1 or ns1, got {text!r}")
-    return int(digits)
+    return number
 
 
 def _outer(text: str) -> tuple[int, ...]:

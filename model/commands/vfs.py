@@ -9,20 +9,28 @@ from model.fs import DEFAULT_TREE, DIR, REG, validate_tree
 from model.namecache import CREATE, DELETE, MISS, RENAME
 from model.namei import NameiResult, namei
 from model.ops import COUNT, NAME, PATH, ArgKind, Param, choice_kind, command, id_kind
-from model.parts import ConfigKey, OpError, one_of, positive_int, power_of_two, register_part
+from model.parts import ConfigKey, OpError, at_most, one_of, positive_int, power_of_two, register_part
 from model.vfs import FREEBSD4, FREEBSD5, FSTYPES, Vfs
 from model.vnode import ACTIVE, DEAD, RECLAIMED, VDIR, Vnode
 
 if TYPE_CHECKING:
     from model.system import System
 
+MAX_BUCKETS = 1 << 16
+"""The largest hash tables a scenario may ask for: they are allocated whole when the machine is built."""
+
 register_part(
     "vfs",
     lambda config: Vfs(config),
     order=10,
     config=(
-        ConfigKey("nchash", 16, power_of_two, "buckets in nchashtbl (a power of two)"),
-        ConfigKey("ncvhash", 8, power_of_two, "buckets in ncvhashtbl, for reverse lookups (a power of two)"),
+        ConfigKey("nchash", 16, at_most(MAX_BUCKETS, power_of_two), "buckets in nchashtbl (a power of two)"),
+        ConfigKey(
+            "ncvhash",
+            8,
+            at_most(MAX_BUCKETS, power_of_two),
+            "buckets in ncvhashtbl, for reverse lookups (a power of two)",
+        ),
         ConfigKey("namecache_max", 32, positive_int, "name-cache entries before the LRU head is reused"),
         ConfigKey("desiredvnodes", 16, positive_int, "vnodes before getnewvnode recycles the free-list head"),
         ConfigKey(
@@ -34,6 +42,9 @@ register_part(
         ConfigKey("tree", DEFAULT_TREE, validate_tree, "the root file system's paths; directories end in /"),
     ),
 )
+
+GETCWD_MAX = 1024 * 4
+"""MAXPATHLEN * 4: NetBSD's getcwd uses a buffer at most this long, whatever size the caller gives."""
 
 VNODE = id_kind("vp", "a vnode")
 MOUNT = id_kind("mnt", "a mount")
@@ -266,6 +277,8 @@ def _last_component(path: str) -> str:
 def _rename_errno(vfs: Vfs, f: NameiResult, t: NameiResult) -> str | None:
     fvp, tvp, tdvp = f.vp, t.vp, t.dvp
     assert fvp is not None and tdvp is not None
+    if any(v is not None and v.ino is None for v in (fvp, f.dvp, tvp, tdvp)):
+        return "EXDEV"  # one was reclaimed by the second walk (a VXLOCKed vnode's vgone): deadfs's dead_rename
     if fvp.mount != tdvp.mount:
         return "EXDEV"
     if tvp is not None and tvp is not fvp:
@@ -356,6 +369,7 @@ def revlookup(system: System, vp: str, bufsize: int) -> list[Event]:
     vnode = _usable(vfs, vp)
     if bufsize < 2:
         raise OpError("BUFSIZE must be at least 2 (a '/' and the NUL)")
+    bufsize = min(bufsize, GETCWD_MAX)  # sys___getcwd: if (len > MAXPATHLEN * 4) len = MAXPATHLEN * 4;
     buf = bytearray(b"." * bufsize)
     bp = bufsize - 1
     buf[bp] = 0
@@ -493,7 +507,13 @@ _vnode_verb("unlock", "VOP_UNLOCK: unlock the vnode", "vop_unlock")
     example="xlock vp4",
 )
 def xlock(system: System, vp: str) -> list[Event]:
-    vnode = _usable(_vfs(system), vp)
+    vfs = _vfs(system)
+    vnode = _usable(vfs, vp)
+    held = next((m for m in vfs.mounts.values() if vnode in (m.root, m.covered)), None)
+    if held is not None:
+        role = "the root" if vnode is held.root else "the mount point"
+        raise OpError(f"{vp} is {role} of {held.id}: it is not reclaimed while mounted", refs=(vp, held.id),
+                      hint="xlock a vnode that lookups reach through a name, e.g. one 'lookup' returned")  # fmt: skip
     vnode.xlock = not vnode.xlock
     state = "set: lookups that hit it are false hits" if vnode.xlock else "cleared"
     return [Event("vnode.xlock", f"VXLOCK on {vp} {state}", refs=(vp,), func="vgonel")]

@@ -6,7 +6,7 @@ plus: hit and miss counts equal an independent LRU reference, and a stale fetch 
 I-line differs from the newest bytes.
 """
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from model.cpucache import Cache
@@ -53,7 +53,6 @@ def histories(draw: st.DrawFn) -> list[str]:
     return lines
 
 
-@settings(max_examples=150, deadline=None)
 @given(histories(), st.sampled_from([{"sets": 2, "ways": 2, "line": 16}, {"sets": 4, "ways": 1, "line": 8}]))
 def test_invariants_hold_after_every_command(lines: list[str], geometry: dict[str, int]) -> None:
     """§5.4/§5.5: clean D-lines equal memory, LRU order matches the valid ways, counts add up."""
@@ -70,7 +69,6 @@ def test_invariants_hold_after_every_command(lines: list[str], geometry: dict[st
                 assert bytes.fromhex(event.data["bytes"]) == cpu.newest_word(event.data["addr"])
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     st.integers(0, 4).map(lambda n: 1 << n),
     st.integers(1, 4),

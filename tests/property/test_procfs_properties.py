@@ -7,7 +7,7 @@ accepted and the histories reach nested namespaces, threads, stale dentries and 
 import copy
 import json
 
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -126,7 +126,5 @@ class ProcHistory(RuleBasedStateMachine):
         assert json.dumps(twin.to_dict()) == json.dumps(self.fs.to_dict())
 
 
-ProcHistory.TestCase.settings = settings(
-    max_examples=80, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+ProcHistory.TestCase.settings = settings(stateful_step_count=40)  # examples: the profile (tests/conftest.py)
 TestProcHistory = ProcHistory.TestCase

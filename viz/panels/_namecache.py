@@ -15,6 +15,9 @@ from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._details import DetailsBar, DetailsOnSelect
 from viz.panels._rows import RowList
 
+TAIL_SCAN = 4096
+"""How far from the LRU tail the entries a step touched are looked for (a hit or an enter puts them last)."""
+
 NEGATIVE = "⊘"
 """Glyph of a negative entry (the name does not exist); a whiteout adds a 'w'."""
 
@@ -123,8 +126,11 @@ class LruView(RowList):
         self._window = (0, [])
         touched = touched_entries(view)
         rows: set[int] = set()
-        if touched and cache.numcache <= 4096:
-            rows = {i for i, e in enumerate(cache.lru.values()) if e.id in touched}
+        if touched:  # hits and new entries go to the tail: look there, not through the whole list
+            last = cache.numcache - 1
+            for back, entry in enumerate(islice(reversed(cache.lru.values()), TAIL_SCAN)):
+                if entry.id in touched:
+                    rows.add(last - back)
         self.reload(frozenset(rows), reveal=max(rows) if rows else None)
 
 

@@ -63,6 +63,9 @@ class PageStrips(RowList):
         self.lost: dict[str, set[int]] = {}
         self.keys: dict[str, tuple[str, int]] = {}
         self.total = 0
+        self._layout: dict[str, tuple[tuple[int, int, int], str, int]] = {}  # vnode -> (signature, path, pages)
+        self._laid_out_for: PageCache | None = None
+        self._position = -1
 
     def row_count(self) -> int:
         return self.total
@@ -168,6 +171,11 @@ class PageStrips(RowList):
                 self.lost.setdefault(event.refs[0], set()).update(event.data.get("pages", []))
         self.keys = {}
         self.files, self.starts, total = [], [], 0
+        if cache is not self._laid_out_for or view.position != self._position + 1:  # not one step on: a jump
+            self._layout = {}
+            self._laid_out_for = cache
+        self._position = view.position
+        refs = view.refs
         for vnode, pages in cache.pages.items():
             vp = vfs.vnodes.get(vnode)
             key = vfs.file_of(vp) if vp is not None else None
@@ -175,9 +183,13 @@ class PageStrips(RowList):
                 continue
             self.keys[vnode] = key
             server = cache.server.get(key)
-            npages = max(-(-cache.sizes.get(vnode, 0) // cache.page_size), max(pages, default=-1) + 1,
-                         max(server.pages, default=-1) + 1 if server else 0)  # fmt: skip
-            row = FileRows(vnode, vfs.path_of(vp), npages, ranges.get(vnode))
+            signature = (len(pages), cache.sizes.get(vnode, 0), len(server.pages) if server else -1)
+            known = self._layout.get(vnode)
+            if known is None or known[0] != signature or vnode in refs:  # only files the step changed
+                npages = max(-(-signature[1] // cache.page_size), max(pages, default=-1) + 1,
+                             max(server.pages, default=-1) + 1 if server else 0)  # fmt: skip
+                known = self._layout[vnode] = (signature, vfs.path_of(vp), npages)
+            row = FileRows(vnode, known[1], known[2], ranges.get(vnode))
             self.files.append(row)
             self.starts.append(total)
             total += row.rows

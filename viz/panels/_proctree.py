@@ -10,6 +10,7 @@ from textual.geometry import Region
 from model.procfs import Dentry, PidNamespace, Procfs, Task
 from viz.palette import Palette
 from viz.panels._base import StepView, SubsystemPanel
+from viz.panels._dentry_rows import DentryRows
 from viz.panels._details import DetailsBar, DetailsOnSelect
 from viz.panels._rows import RowList
 
@@ -20,51 +21,13 @@ TASK_GLYPHS = {True: ("●", "ok"), False: ("○", "warn")}
 """Alive, or exited but still named by a proc dentry (its struct pid kept alive)."""
 LEGEND = "● live  ○ stale: unhashed, kept while held  ✕ dead: not flushed  ◆ this step"
 
-TreeRow = tuple[str, int, str]
-"""("ns", namespace id, "") heads a mount; ("d", dentry id, tree prefix) is a dentry; ("none", ns id, "")."""
-
 FREED_EVENT_KINDS = ("proc.d_invalidate", "proc.shrink", "proc.release_mnt", "proc.mount.free")
-
-
-def _order(d: Dentry) -> tuple[int, int, str, int]:
-    """Children in /proc order: numbers ascending, then names; an old (stale) twin after the new one."""
-    if d.name.isdigit():
-        return (0, int(d.name), "", -d.id)
-    return (1, 0, d.name, -d.id)
-
-
-def _children(fs: Procfs, d: Dentry) -> list[Dentry]:
-    return sorted((fs.dentries[c] for c in d.subdirs), key=_order)
 
 
 def _numbered(refs: frozenset[str], prefix: str) -> set[int]:
     """The numbers of the ids in `refs` made of `prefix` and digits (``d7`` -> 7)."""
     size = len(prefix)
     return {int(r[size:]) for r in refs if r.startswith(prefix) and r[size:].isdigit()}
-
-
-def tree_rows(fs: Procfs) -> list[TreeRow]:
-    """Every namespace's proc mount as a flattened tree: a heading, then its dentries depth first."""
-    rows: list[TreeRow] = []
-    for ns in fs.namespaces.values():
-        rows.append(("ns", ns.id, ""))
-        if ns.mount is None:
-            rows.append(("none", ns.id, ""))
-            continue
-        root = fs.dentries[ns.mount.root]
-        rows.append(("d", root.id, ""))
-        _append_children(fs, root, "", rows)
-    return rows
-
-
-def _append_children(fs: Procfs, d: Dentry, prefix: str, rows: list[TreeRow]) -> None:
-    """Rows for the children of `d` and below (recursion as deep as the tree: a handful of levels)."""
-    kids = _children(fs, d)
-    last = len(kids) - 1
-    for i, kid in enumerate(kids):
-        rows.append(("d", kid.id, prefix + ("└─" if i == last else "├─")))
-        if kid.subdirs:
-            _append_children(fs, kid, prefix + ("  " if i == last else "│ "), rows)
 
 
 def dentry_text(fs: Procfs, d: Dentry, prefix: str, p: Palette) -> Text:
@@ -110,7 +73,11 @@ class DentryTreeView(RowList):
     def __init__(self) -> None:
         super().__init__("/proc dentries per namespace", id="proc-tree")
         self.fs: Procfs | None = None
-        self.rows: list[TreeRow] = []
+        self.dentry_rows = DentryRows()
+
+    @property
+    def rows(self) -> list[tuple[str, int, str]]:
+        return self.dentry_rows.rows
 
     def row_count(self) -> int:
         return len(self.rows)
@@ -131,10 +98,10 @@ class DentryTreeView(RowList):
         return f"d{key}" if kind == "d" else f"ns{key}"
 
     def update_from(self, fs: Procfs, view: StepView) -> None:
+        self.dentry_rows.update(fs)
         self.fs = fs
-        self.rows = tree_rows(fs)
         wanted = {("d", n) for n in _numbered(view.refs, "d")} | {("ns", n) for n in _numbered(view.refs, "ns")}
-        marked = frozenset(i for i, (kind, key, _) in enumerate(self.rows) if (kind, key) in wanted)
+        marked = frozenset(row for row in (self.dentry_rows.row_of(*key) for key in wanted) if row is not None)
         dentry_rows = sorted(i for i in marked if self.rows[i][0] == "d")
         reveal = dentry_rows[0] if dentry_rows else (min(marked) if marked else None)
         self.border_subtitle = self._subtitle(fs, view)
@@ -144,11 +111,9 @@ class DentryTreeView(RowList):
             last = Region(0, dentry_rows[-1], 1, 1)
             self.call_after_refresh(self.scroll_to_region, last, animate=False, immediate=True, force=True)
 
-    @staticmethod
-    def _subtitle(fs: Procfs, view: StepView) -> str:
-        stale = sum(1 for d in fs.dentries.values() if fs.is_stale(d))
+    def _subtitle(self, fs: Procfs, view: StepView) -> str:
         count = len(fs.dentries)
-        text = f"{count} dentr{'ies' if count != 1 else 'y'}, {stale} stale"
+        text = f"{count} dentr{'ies' if count != 1 else 'y'}, {self.dentry_rows.stale} stale"
         freed = [r for e in view.events if e.kind in FREED_EVENT_KINDS for r in e.data.get("freed", [])]
         freed += [e.refs[0] for e in view.events if e.kind == "proc.dentry.free" and e.refs]
         if freed:
@@ -188,6 +153,9 @@ class TaskTableView(RowList):
         super().__init__("tasks", id="proc-tasks")
         self.fs: Procfs | None = None
         self.tasks: list[Task] = []
+        self._rows_of: dict[int, list[int]] = {}  # number in ns0 -> rows of the tasks numbered so
+        self._alive = 0
+        self._signature: tuple = ()
 
     def row_count(self) -> int:
         return len(self.tasks) + 1
@@ -202,11 +170,18 @@ class TaskTableView(RowList):
         return self.tasks[index - 1].ref if 0 < index <= len(self.tasks) else None
 
     def update_from(self, fs: Procfs, view: StepView) -> None:
+        signature = (fs.next_serial, len(fs.tasks), tuple(len(ns.pids) for ns in fs.namespaces.values()))
+        if fs is not self.fs or signature != self._signature:  # a task came, went or exited: order them again
+            self.tasks = task_order(fs)
+            self._rows_of = {}
+            for i, task in enumerate(self.tasks, start=1):
+                self._rows_of.setdefault(task.numbers[0][1], []).append(i)
+            self._alive = sum(1 for t in self.tasks if t.alive)
+            self._signature = signature
         self.fs = fs
-        self.tasks = task_order(fs)
         wanted = {int(ref[4:]) for ref in view.refs if ref.startswith("pid ") and ref[4:].isdigit()}
-        marked = frozenset(i + 1 for i, t in enumerate(self.tasks) if t.numbers[0][1] in wanted)
-        alive = sum(1 for t in self.tasks if t.alive)
+        marked = frozenset(row for nr in wanted for row in self._rows_of.get(nr, ()))
+        alive = self._alive
         exited = f", {len(self.tasks) - alive} exited (○)" if len(self.tasks) > alive else ""
         spaces = len(fs.namespaces)
         self.border_subtitle = f"{alive} alive{exited}, {spaces} namespace{'s' if spaces != 1 else ''}"

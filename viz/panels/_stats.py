@@ -67,6 +67,7 @@ class StatsPanel(Vertical, SubsystemPanel):
         super().__init__(id="stats")
         self._title, self._about, self._timeline = title, about, timeline
         self.rates = HitRates()
+        self._pending: StepView | None = None  # the view whose counters are not drawn yet (while hidden)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="rates"):
@@ -86,7 +87,18 @@ class StatsPanel(Vertical, SubsystemPanel):
                 f"{cache} hit rate {rate} ({hits} hits, {misses} misses)"
             )
             self.query_one(f"#rate-{cache}", Sparkline).data = self.rates.series(cache, 60)
-        self.query_one("#counters", Static).update(self._table(view))
+        self._pending = view
+        if all(node.display for node in self.ancestors_with_self):
+            self._draw_counters()
+
+    def on_show(self) -> None:
+        self._draw_counters()
+
+    def _draw_counters(self) -> None:
+        """The counters table: only while the panel is on screen, as gathering some (nr_stale) is O(objects)."""
+        if self._pending is not None:
+            self.query_one("#counters", Static).update(self._table(self._pending))
+            self._pending = None
 
     def _table(self, view: StepView) -> Table:
         p = palette(self.app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -79,12 +81,12 @@ class VnodePanel(DetailsOnSelect, Vertical, SubsystemPanel):
 
     def show(self, view: StepView) -> None:
         vfs: Vfs = view.system.part("vfs")
-        free = list(vfs.vnodes.freelist.values())
+        freelist = vfs.vnodes.freelist
         text = Text("free list (head is recycled first): ", style="bold")
-        shown = free[:24]
+        shown = list(islice(freelist.values(), 24))  # the head only: the list can hold every vnode
         text.append(" → ".join(v.id for v in shown) or "empty", style=palette(self.app).warn)
-        if len(free) > len(shown):
-            text.append(f" … {len(free) - len(shown)} more", style="dim")
+        if len(freelist) > len(shown):
+            text.append(f" … {len(freelist) - len(shown)} more", style="dim")
         self.query_one("#freelist", Static).update(text)
         self.query_one(VnodesView).update_from(vfs, view)
         self.query_one(DetailsBar).show(view.system)

@@ -1,0 +1,149 @@
+"""The name cache's most frequent events, built lazily: a lookup per path component makes one.
+
+Each class keeps the ids, name and bucket of the entry it is about and formats its text, refs and data
+only when they are read (`LazyEvent`); the text read later is the text of the moment it happened.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from model.events import LazyEvent
+
+if TYPE_CHECKING:
+    from model.namecache import NameCacheEntry
+    from model.vnode import Vnode
+
+MISS = -1  # model.namecache.MISS, cache_lookup's miss (not imported: namecache imports this module)
+
+
+def _hash(name: str) -> int:
+    from model.namecache import namei_hash  # late: namecache imports this module
+
+    return namei_hash(name)
+
+
+def _refs(eid: str, dvp: str, bucket: int, vp: str | None) -> tuple[str, ...]:
+    return (eid, dvp, f"nchash {bucket}") if vp is None else (eid, dvp, f"nchash {bucket}", vp)
+
+
+def _lookup_data(bucket: int, name: str) -> dict[str, Any]:
+    return {"bucket": bucket, "hash": _hash(name), "name": name}
+
+
+class _EntryEvent(LazyEvent):
+    """An event about one entry. It keeps the entry's ids, name and bucket (strings and ints), never the
+    objects: an event kept in the history must not keep a replaced copy of the machine alive."""
+
+    __slots__ = ("bucket", "dvp", "eid", "name", "vp", "whiteout")
+
+    def __init__(self, entry: NameCacheEntry) -> None:
+        vp = entry.vp
+        self.eid = entry.id
+        self.dvp = entry.dvp.id
+        self.name = entry.name
+        self.bucket = entry.bucket
+        self.vp = None if vp is None else vp.id
+        self.whiteout = entry.whiteout
+
+
+class HitEvent(_EntryEvent):
+    """cache_lookup found a positive entry (ncs_goodhits)."""
+
+    __slots__ = ()
+    kind, explain, func, ret, errno = "namecache.hit", "", "cache_lookup", 0, None
+
+    def __init__(self, entry: NameCacheEntry) -> None:  # the hottest event: only what `render` reads
+        self.eid = entry.id
+        self.dvp = entry.dvp.id
+        self.name = entry.name
+        self.bucket = entry.bucket
+        self.vp = entry.vp.id  # type: ignore[union-attr]
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        text = f"hit on {self.eid}: {self.name!r} -> {self.vp}; moved to the LRU tail"
+        return text, _refs(self.eid, self.dvp, self.bucket, self.vp), _lookup_data(self.bucket, self.name)
+
+
+class NegHitEvent(_EntryEvent):
+    """cache_lookup found a negative entry (ncs_neghits): ENOENT without asking the file system."""
+
+    __slots__ = ()
+    kind, func, ret, errno = "namecache.neghit", "cache_lookup", None, "ENOENT"
+    explain = "A negative entry answers 'no such file' without asking the file system."
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        whiteout = " (ISWHITEOUT passed back)" if self.whiteout else ""
+        text = f"negative hit on {self.eid}: {self.name!r} does not exist{whiteout}; moved to the LRU tail"
+        return text, _refs(self.eid, self.dvp, self.bucket, None), _lookup_data(self.bucket, self.name)
+
+
+class MissEvent(LazyEvent):
+    """cache_lookup found nothing (ncs_miss): the caller asks the file system."""
+
+    __slots__ = ("addr", "dvp", "mask", "name")
+    kind, func, ret, errno = "namecache.miss", "cache_lookup", MISS, None
+    explain = "On a miss the caller asks the file system (VOP_LOOKUP)."
+
+    def __init__(self, dvp: Vnode, name: str, mask: int) -> None:
+        self.dvp = dvp.id
+        self.addr = dvp.addr
+        self.name = name
+        self.mask = mask
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        bucket = (_hash(self.name) ^ (self.addr >> 3)) & self.mask  # NCHASH, as NameCache.nchash
+        text = f"miss: no entry for ({self.dvp}, {self.name!r})"
+        return text, (self.dvp, f"nchash {bucket}"), _lookup_data(bucket, self.name)
+
+
+class EnterEvent(_EntryEvent):
+    """cache_enter made an entry: at the LRU tail and the head of its chain."""
+
+    __slots__ = ()
+    kind, func, ret, errno = "namecache.enter", "cache_enter", None, None
+
+    @property  # type: ignore[override]
+    def explain(self) -> str:
+        return "" if self.vp is not None else "A negative entry remembers that the name does not exist."
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        target = self.vp or ("negative (whiteout)" if self.whiteout else "negative")  # target_label()
+        text = f"{self.eid}: ({self.dvp}, {self.name!r}) -> {target}, chain {self.bucket}"
+        return text, _refs(self.eid, self.dvp, self.bucket, self.vp), {"bucket": self.bucket, "entry": self.eid}
+
+
+class ReclaimEvent(_EntryEvent):
+    """cache_enter at capacity: the LRU head is reused."""
+
+    __slots__ = ("capacity",)
+    kind, func, ret, errno = "namecache.reclaim", "cache_enter", None, None
+    explain = "At its maximum size the cache reuses its least recently used entry."
+
+    def __init__(self, capacity: int, victim: NameCacheEntry) -> None:  # only what `render` reads
+        self.eid = victim.id
+        self.dvp = victim.dvp.id
+        self.name = victim.name
+        self.capacity = capacity
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        text = f"cache full ({self.capacity} entries): reusing the LRU head {self.eid} ({self.dvp}, {self.name!r})"
+        return text, (self.eid,), {}
+
+
+class RemoveEvent(_EntryEvent):
+    """An entry taken off every list it was on (cache_remove), and why."""
+
+    __slots__ = ("reason",)
+    kind, explain, func, ret, errno = "namecache.remove", "", "", None, None
+
+    def __init__(self, entry: NameCacheEntry, reason: str) -> None:  # only what `render` reads
+        self.eid = entry.id
+        self.dvp = entry.dvp.id
+        self.name = entry.name
+        self.bucket = entry.bucket
+        self.reason = reason
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        text = f"{self.eid} ({self.dvp}, {self.name!r}) removed by {self.reason}"
+        return text, (self.eid,), {"bucket": self.bucket}
