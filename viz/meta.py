@@ -6,6 +6,7 @@ are parsed here; everything else typed in the box is a model op parsed by `model
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from model.ops import split_words
@@ -22,6 +23,10 @@ META_VERBS = {
     "theme": "theme NAME — dark, light, contrast or colourblind",
 }
 """Each meta verb with its usage line (shown in the help screen and on errors)."""
+
+
+_NUMBER = re.compile(r"-?[0-9]{1,9}")
+"""A step or breakpoint number: ASCII digits only (str.isdigit also takes '²') and short enough for int()."""
 
 
 class MetaError(ValueError):
@@ -48,11 +53,11 @@ def parse_meta(line: str) -> Meta | None:
             raise MetaError(f"usage: {usage}")
         return Meta(verb, (rest[0], " ".join(rest[1:])))
     if verb in ("delete", "toggle"):
-        if len(rest) != 1 or not (rest[0].isdigit() or (verb == "delete" and rest[0] == "all")):
+        if len(rest) != 1 or not (_NUMBER.fullmatch(rest[0]) or (verb == "delete" and rest[0] == "all")):
             raise MetaError(f"usage: {usage}")
         return Meta(verb, (rest[0],))
     if verb == "goto":
-        if len(rest) != 1 or not rest[0].lstrip("-").isdigit():
+        if len(rest) != 1 or not _NUMBER.fullmatch(rest[0]):
             raise MetaError(f"usage: {usage}")
         return Meta(verb, (rest[0],))
     if verb in ("watch", "unwatch", "theme"):

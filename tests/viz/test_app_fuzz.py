@@ -105,12 +105,6 @@ async def test_random_text_in_the_command_box_never_stops_the_app(in_tmp_dir) ->
         assert app.is_running
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="for the lead (issue 7): viz/meta.py accepts 'delete ²', 'toggle ²', 'goto ²' (str.isdigit is true for "
-    "'²') and 'goto' with 5000 digits, then int() raises in CacheScopeApp.run_meta and the app stops",
-)
 @pytest.mark.parametrize("line", ["delete ²", "toggle ²", "goto ²", "goto " + "9" * 5000])
 async def test_odd_numbers_in_debugger_commands_get_a_message(line: str) -> None:
     app = CacheScopeApp(loads(scenario_text(), "fuzz.toml"))
