@@ -62,7 +62,7 @@ def random_line(rng: random.Random) -> str:
         "vp1", "vp99", "nc1", "d3", "'pid 1'", "ns1", "mnt1", "/usr/bin/cc", "/puffs/f", "/proc/1/status", "ns=1",
         "-f", "-w", "-", "0", "1", "-1", "0x400000", "0xffffffff", "99999999999999999999", "9" * 400, "1e3",
         "kind", "verb", "ref", "errno", "namecache.*", "ENOENT", "all", "dark", "light", "BCACHE", "'", '"', "#",
-        "é", "名前", "\t", "${x}", "$(touch x)", "\\",
+        "é", "名前", "\t", "${x}", "$(touch x)", "\\", "²", "٣", "9" * 5000,
     ]  # fmt: skip
     return " ".join([head, *rng.choices(pool, k=rng.randint(0, 4))]).strip()
 
