@@ -187,22 +187,22 @@ class PageCache:
         events = []
         if filled:
             events.append(
-                Event(
+                page_event(
                     "page.fill",
+                    vnode,
+                    filled,
                     f"{vnode}: pages {runs(filled)} read from the file server (clean)",
-                    refs=(vnode, *(f"page {vnode}:{i}" for i in filled)),
                     func="VOP_GETPAGES",
-                    data={"pages": filled},
                 )
             )
         if hits:
             events.append(
-                Event(
+                page_event(
                     "page.hit",
+                    vnode,
+                    hits,
                     f"{vnode}: pages {runs(hits)} already cached",
-                    refs=(vnode, *(f"page {vnode}:{i}" for i in hits)),
                     func="VOP_READ",
-                    data={"pages": hits},
                     explain="A cached page is used as it is, even if the server's copy has changed "
                     "since: that is what puffs_inval_pagecache is for.",
                 )
@@ -258,13 +258,14 @@ class PageCache:
                 )
             )
         events.append(
-            Event(
+            page_event(
                 "page.dirty",
+                vnode,
+                touched,
                 f"write {vnode} [{offset}, {end}): pages {runs(touched)} dirty with version {version}",
-                refs=(vnode, *(f"page {vnode}:{i}" for i in touched)),
                 func="VOP_WRITE",
                 ret=length,
-                data={"pages": touched, "version": version},
+                version=version,
                 explain="The data sits in the kernel's dirty pages; the file server has not seen it.",
             )
         )
@@ -333,12 +334,12 @@ class PageCache:
                 queued.append(index)
         self.stats["writes_queued"] += len(queued)
         return [
-            Event(
+            page_event(
                 "page.queued",
+                vnode,
+                queued,
                 f"{vnode}: pages {runs(queued) or 'none'} queued for writing; returns at once",
-                refs=(vnode, *(f"page {vnode}:{i}" for i in queued)),
                 func="VOP_PUTPAGES",
-                data={"pages": queued},
                 explain="The flush only starts the writes: until the file server serves them, its copy is "
                 "still the old one."
                 if queued
@@ -364,12 +365,14 @@ class PageCache:
         self.stats["bytes_lost"] += lost_bytes
         dropped = sorted(freed + lost + in_flight)
         events = [
-            Event(
+            page_event(
                 "page.inval",
+                vnode,
+                dropped,
                 f"{vnode}: pages {runs(dropped) or 'none'} freed",
-                refs=(vnode, *(f"page {vnode}:{i}" for i in dropped)),
                 func="VOP_PUTPAGES",
-                data={"pages": dropped, "clean": freed, "queued": in_flight},
+                clean=freed,
+                queued=in_flight,
             )
         ]
         if in_flight:
@@ -383,12 +386,13 @@ class PageCache:
             )
         if lost:
             events.append(
-                Event(
+                page_event(
                     "page.lost",
+                    vnode,
+                    lost,
                     f"{vnode}: dirty pages {runs(lost)} dropped: {lost_bytes} bytes lost",
-                    refs=(vnode, *(f"page {vnode}:{i}" for i in lost)),
                     func="puffs_inval_pagecache_node_range",
-                    data={"pages": lost, "bytes": lost_bytes},
+                    bytes=lost_bytes,
                     explain="Invalidation frees pages without writing them: data that was never "
                     "flushed is gone, and the server keeps its old contents.",
                 )
@@ -529,6 +533,22 @@ class PageCache:
         if any(v < 0 for v in self.stats.values()):
             problems.append("a page-cache counter went negative")
         return problems
+
+
+def page_event(
+    kind: str,
+    vnode: str,
+    pages: list[int],
+    text: str,
+    *,
+    func: str,
+    explain: str = "",
+    ret: int | None = None,
+    **data: Any,
+) -> Event:
+    """An event about some pages of a vnode: they are its refs (``page vp4:2``) and its data's `pages`."""
+    refs = (vnode, *(f"page {vnode}:{i}" for i in pages))
+    return Event(kind, text, refs=refs, explain=explain, func=func, ret=ret, data={"pages": pages, **data})
 
 
 def runs(indexes: list[int]) -> str:
