@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -21,8 +21,10 @@ from model.ops import VERBS, parse
 from model.scenario import Scenario
 from model.timeline import Breakpoint, Timeline
 from themes import THEMES
+from viz.atomic import write_new
 from viz.breakpoints import BreakpointsScreen
 from viz.command_box import CommandBox
+from viz.crash import EXIT_INTERNAL
 from viz.deck import WIDE_SIZE, PanelDeck
 from viz.help import HelpScreen
 from viz.meta import Meta, MetaError, parse_meta
@@ -401,13 +403,43 @@ class CacheScopeApp(App[None]):
                 widget.refresh()
 
     def action_screenshot(self) -> None:
-        """Save an SVG screenshot of this step in the current directory."""
-        name = f"cachescope-step-{self.timeline.position:03d}.svg"
-        path = self.save_screenshot(filename=name, path=str(Path.cwd()))
+        """Save an SVG screenshot of this step in the current directory, under a name nothing else has.
+
+        `cachescope-step-005.svg`, or `-2`, `-3`... when that exists: an earlier screenshot, a file or a
+        link of the user's is never replaced nor followed. A directory that cannot be written is a toast.
+        """
+        stem = f"cachescope-step-{self.timeline.position:03d}"
+        try:
+            svg = self.export_screenshot()
+            path = write_new(Path.cwd(), stem, ".svg", svg.encode("utf-8"))
+        except OSError as exc:
+            where = exc.filename or "the current directory"
+            self.notify(f"screenshot not saved: {where}: {exc.strerror or exc}", severity="error", timeout=6)
+            return
         self.notify(f"saved {path}", timeout=3)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))
+
+    # -- crashes ----------------------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unhandled exception ends the app without Textual's traceback on the terminal.
+
+        The app closes with return code EXIT_INTERNAL and keeps the exception; `run` raises it again once
+        the terminal is restored, and viz.cli.main turns it into one line and a saved report.
+        """
+        self._return_code = EXIT_INTERNAL
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
+
+    def run(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Run the app; an exception that ended it is raised here (App.run would return and exit 0)."""
+        super().run(**kwargs)
+        if self._exception is not None:
+            raise self._exception
 
     def key_help(self) -> list[tuple[str, str]]:
         """(keys, description) for every app binding, for the help screen and the palette."""

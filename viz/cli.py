@@ -1,12 +1,15 @@
 """The `cachescope` command: open the app, run a scenario headless, list built-ins.
 
 Exit status: 0 on success, 1 when a step was refused by the model (an error event), 2 on bad usage
-or a bad scenario (the message goes to stderr and names the file and step).
+or a bad scenario (the message goes to stderr and names the file and step), 70 on an internal error (a
+bug: one line on stderr, the traceback in a saved report, see viz/crash.py), 128 + N when stopped by
+signal N (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -18,9 +21,12 @@ from model import __version__
 from model.errors import ScenarioError
 from model.scenario import DEFAULT_SCENARIO, Scenario, builtin_names, load_builtin, resolve
 from model.system import System
+from viz.crash import internal_error
+from viz.signals import stop_signals_raise
 from viz.themes import theme_names
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("viz.cli", "run_command", "run a scenario headless and print its events"),
@@ -33,6 +39,10 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
 }
 """name -> (module, function, help). The function takes the remaining arguments and returns the exit
 status. A new subcommand is one line here and a module of its own, imported only when used."""
+WRITERS = frozenset({"run", "screenshot", "import", "record"})
+"""Subcommands that write files or start children: SIGINT, SIGTERM and SIGHUP raise Stopped while they
+run, so temporary files and children go with them (viz/signals.py). serve stops on them in its own
+event loop; the app (play, quiz, the bare command) leaves them to the terminal."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -66,20 +76,27 @@ def _main_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Entry point of the console script: every subcommand runs here, and no traceback gets past it."""
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
     except BrokenPipeError:  # e.g. `cachescope run ... | head`: the reader left, which is not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP raised as Stopped by a writer
+        return getattr(exc, "exit_status", EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug: one line, a report, no traceback
+        return internal_error(exc)
 
 
 def _main(args: list[str]) -> int:
     if args and args[0] in SUBCOMMANDS:
         module, function, _ = SUBCOMMANDS[args[0]]
-        return getattr(importlib.import_module(module), function)(args[1:])
+        command = getattr(importlib.import_module(module), function)
+        if args[0] not in WRITERS:
+            return command(args[1:])
+        with stop_signals_raise():
+            return command(args[1:])
     options = _main_parser().parse_args(args)
     if options.list:
         return _list(sys.stdout)
