@@ -16,7 +16,6 @@ import json
 import os
 import re
 import select
-import signal
 import struct
 import subprocess
 import termios
@@ -24,6 +23,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
+
+from viz.signals import die_with_parent, stop_group
 
 SETTLE = 0.05
 """Seconds of quiet on the terminal after the app reports a step drawn before its marker is written:
@@ -136,7 +137,8 @@ def record(
             stderr=slave,
             env=child_env(width, height, os.environ),
             pass_fds=(step_w,),
-            start_new_session=True,  # its own session: our Ctrl-C reaches us, and we stop it
+            start_new_session=True,  # its own session: our Ctrl-C reaches us, and we stop it as a group
+            preexec_fn=die_with_parent(),  # and the kernel kills it if we are killed outright
         )
     except BaseException:
         for fd in (master, step_r):
@@ -150,7 +152,7 @@ def record(
         writer.header(width, height, title, {"TERM": "xterm-256color", "COLORTERM": "truecolor"})
         return _pump(master, step_r, writer, _Steps(labels), child, time.monotonic() + timeout)
     finally:
-        _stop(child)
+        stop_group(child)
         os.close(master)
         os.close(step_r)
 
@@ -219,22 +221,6 @@ def _wait(child: subprocess.Popen[bytes], deadline: float) -> int:
         return child.wait(timeout=max(0.1, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         raise RecordError("the app closed its terminal but did not exit before the timeout") from None
-
-
-def _stop(child: subprocess.Popen[bytes], grace: float = 1.0) -> None:
-    """End the child's process group if it still runs: SIGTERM, a short grace, then SIGKILL."""
-    if child.poll() is not None:
-        return
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(child.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            child.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _last_lines(text: str, count: int = 6) -> str:
