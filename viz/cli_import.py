@@ -86,7 +86,10 @@ def _write(spool: StepSpool, out: str, title: str, about: str, config: Mapping[s
     directory = os.path.dirname(out) or "."
     if not os.path.isdir(directory):
         raise BadInput(f"{out}: the directory {directory} does not exist")
+    from viz.atomic import check_target  # the check every writer shares: no device, FIFO, socket or link
+
     try:
+        check_target(out)
         spool.write(out, title, about, config)
     except OSError as exc:
         raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None

@@ -1,7 +1,9 @@
 """An SVG screenshot of every step, and an index.html handout showing them in order with the narration.
 
 The screens come from the real app run headless (Textual's `run_test`), so the handout shows exactly
-what the class sees. Files are named `step-000.svg` (the initial state) to `step-NNN.svg`.
+what the class sees. Files are named `step-000.svg` (the initial state) to `step-NNN.svg`. Every handout
+carries a marker file, `.cachescope-handout`, whose first line names the format: `record --svg-dir`
+replaces a directory only when it holds that marker and nothing but a handout's files.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from model.scenario import Scenario
 from viz.options import step_label
 
 INDEX = "index.html"
-_OURS = re.compile(r"step-\d{3,}\.svg|index\.html")
+MARKER = ".cachescope-handout"
+MARKER_LINE = "cachescope handout, format 1"
+"""The marker's first line; a later format changes the number, and any number is recognised."""
+_MARKER_LINE = re.compile(r"cachescope handout, format \d+")
+_OURS = re.compile(r"step-\d{3,}\.svg|index\.html|\.cachescope-handout")
 
 
 def svg_name(position: int, length: int) -> str:
@@ -25,12 +31,40 @@ def svg_name(position: int, length: int) -> str:
 
 
 def is_handout(directory: Path) -> bool:
-    """True if `directory` holds nothing but an earlier handout's files (so replacing it loses nothing)."""
-    return all(entry.is_file() and _OURS.fullmatch(entry.name) for entry in directory.iterdir())
+    """True if replacing `directory` loses nothing of the user's: it is empty, or an earlier handout."""
+    return not_a_handout(directory) is None
+
+
+def not_a_handout(directory: Path) -> str | None:
+    """Why `directory` is not an earlier handout (or empty), in words for an error message; None if it is.
+
+    A handout has the marker (a regular file whose first line is `cachescope handout, format N`) and
+    nothing but a handout's files: step-NNN.svg, index.html.
+    """
+    try:
+        entries = list(directory.iterdir())
+        if not entries:
+            return None
+        marker = directory / MARKER
+        if marker.is_symlink() or not marker.is_file():
+            return f"it has no {MARKER} marker, so it is not a handout cachescope wrote"
+        with marker.open(encoding="utf-8", errors="replace") as f:
+            first = f.readline(200).rstrip("\n")
+        if not _MARKER_LINE.fullmatch(first):
+            return f"its {MARKER} is not cachescope's marker"
+    except OSError as exc:  # unreadable: not provably ours
+        return f"it cannot be read ({exc.strerror or exc})"
+    foreign = sorted(e.name for e in entries if e.is_symlink() or not (e.is_file() and _OURS.fullmatch(e.name)))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        return f"it holds files a handout does not have ({shown})"
+    return None
 
 
 def write_handout(scenario: Scenario, directory: Path, *, size: tuple[int, int], theme: str | None) -> int:
     """Write every step's SVG, then index.html, into `directory`; return the number of SVGs."""
+    note = f"{MARKER_LINE}\nwritten by cachescope {__version__}; record --svg-dir may replace this directory\n"
+    (directory / MARKER).write_text(note, encoding="utf-8")
     count = asyncio.run(_screenshots(scenario, directory, size, theme))
     (directory / INDEX).write_text(render_index(scenario), encoding="utf-8")
     return count

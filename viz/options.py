@@ -1,4 +1,4 @@
-"""Command-line options shared by `play`, `record` and `serve`: sizes, delays, themes, step labels."""
+"""Command-line options shared by `play`, `record`, `screenshot` and `serve`: sizes, delays, themes, --force, labels."""
 
 from __future__ import annotations
 
@@ -45,6 +45,16 @@ def add_theme(parser: argparse.ArgumentParser) -> None:
         choices=theme_names(),
         metavar="THEME",
         help=f"colour theme: {', '.join(theme_names()[:4])} (default: dark)",
+    )
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """`--force`: write over a symbolic link, device node, FIFO or socket (the name, never its target)."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an output that is a symbolic link, device node, FIFO or socket (the link itself is "
+        "replaced, never what it points to); without it such outputs are refused",
     )
 
 

@@ -2,25 +2,23 @@
 
 Exit status: 0 when the recording is complete, 1 when it failed (the app crashed or timed out), 2 for
 bad usage (a bad size, an unknown theme, a scenario that does not load, an output that cannot be
-written), 130 when interrupted. Nothing is left under the requested name unless it is complete.
+written), 128 + N when stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP). Nothing is left under
+the requested name unless it is complete, no temporary file or directory is left at all, and the app
+being recorded is stopped with us (viz/signals.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 from model.scenario import Scenario
-from viz.atomic import atomic_dir, atomic_file
+from viz.atomic import UnsafeTarget, atomic_dir, atomic_file, check_target
 from viz.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser, load_or_report
-from viz.handout import INDEX, is_handout, write_handout
-from viz.options import DEFAULT_SIZE, add_delay, add_theme, parse_seconds, parse_size, step_label
+from viz.handout import INDEX, is_handout, not_a_handout, write_handout
+from viz.options import DEFAULT_SIZE, add_delay, add_force, add_theme, parse_seconds, parse_size, step_label
 
 EXIT_FAILED = EXIT_REFUSED
 DEFAULT_DELAY = 1.0
@@ -45,6 +43,7 @@ def record_parser() -> argparse.ArgumentParser:
         "--size", type=parse_size, default=DEFAULT_SIZE, metavar="COLSxLINES", help=f"screen size (default: {size})"
     )
     add_theme(parser)
+    add_force(parser)
     parser.add_argument(
         "--timeout",
         type=parse_seconds,
@@ -61,14 +60,13 @@ def record_command(args: list[str]) -> int:
     if scenario is None:
         return EXIT_USAGE
     target: Path = options.output or options.svg_dir
-    problem = _unwritable(target, directory=options.svg_dir is not None)
+    problem = _unwritable(target, directory=options.svg_dir is not None, force=options.force)
     if problem:
         print(f"cachescope record: cannot write {target}: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    with _sigterm_interrupts():
-        if options.output is not None:
-            return _record_cast(scenario, options)
-        return _record_svgs(scenario, options)
+    if options.output is not None:  # viz.cli makes stop signals unwind through the writers
+        return _record_cast(scenario, options)
+    return _record_svgs(scenario, options)
 
 
 def _record_cast(scenario: Scenario, options: argparse.Namespace) -> int:
@@ -82,7 +80,7 @@ def _record_cast(scenario: Scenario, options: argparse.Namespace) -> int:
     argv += ["--delay", repr(options.delay), "--size", f"{width}x{height}"]
     argv += ["--theme", options.theme] if options.theme else []
     try:
-        with atomic_file(options.output) as out:
+        with atomic_file(options.output, force=options.force) as out:
             marked = record(argv, out, size=options.size, title=f"cachescope: {scenario.title}", labels=labels,
                             timeout=timeout)  # fmt: skip
     except RecordError as exc:
@@ -100,7 +98,7 @@ def _record_cast(scenario: Scenario, options: argparse.Namespace) -> int:
 
 def _record_svgs(scenario: Scenario, options: argparse.Namespace) -> int:
     try:
-        with atomic_dir(options.svg_dir, is_handout) as temp:
+        with atomic_dir(options.svg_dir, is_handout, force=options.force) as temp:
             count = write_handout(scenario, temp, size=options.size, theme=options.theme)
     except OSError as exc:
         print(f"cachescope record: cannot write {options.svg_dir}: {exc.strerror or exc}", file=sys.stderr)
@@ -115,31 +113,17 @@ def _child_arg(arg: str) -> str:
     return str(path.resolve()) if path.exists() and path.is_file() else arg
 
 
-def _unwritable(target: Path, *, directory: bool) -> str | None:
+def _unwritable(target: Path, *, directory: bool, force: bool) -> str | None:
     """Why `target` cannot be written, checked before any work is done; None if it looks fine."""
     parent = target.parent
     if not parent.is_dir():
         return f"no directory {parent}"
-    if not directory and target.is_dir():
-        return "it is a directory"
-    if directory and target.exists() and not target.is_dir():
-        return "it exists and is not a directory"
-    if directory and target.is_dir() and not is_handout(target):
-        return "it holds files that are not an earlier handout's (step-NNN.svg, index.html): choose a new directory"
+    if directory and target.is_dir() and not target.is_symlink() and (why := not_a_handout(target)):
+        return f"{why}: choose a new directory (record replaces only an earlier handout)"
+    try:
+        check_target(target, force=force, directory=directory, replaceable=is_handout)
+    except UnsafeTarget as exc:
+        return exc.strerror
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"no permission to write in {parent}"
     return None
-
-
-@contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """Treat SIGTERM as Ctrl-C while recording, so the cleanup (temp files, the child) still runs."""
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -1,14 +1,20 @@
-"""`cachescope screenshot`: one SVG of a scenario at a step, drawn headless by the real app."""
+"""`cachescope screenshot`: one SVG of a scenario at a step, drawn headless by the real app.
+
+Exit status: 0 written; 2 for bad usage or an output that cannot be written (a missing or read-only
+directory, a full disk, a device node, FIFO, socket or link without --force), with nothing left behind;
+128 + N when stopped by signal N.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 from model.scenario import Scenario
-from viz.atomic import atomic_file
+from viz.atomic import UnsafeTarget, atomic_file, check_target
 from viz.cli import EXIT_OK, EXIT_USAGE, Parser, load_or_report
-from viz.options import DEFAULT_SIZE, add_theme, parse_size
+from viz.options import DEFAULT_SIZE, add_force, add_theme, parse_size
 
 
 def screenshot_svg(
@@ -42,20 +48,29 @@ def screenshot_command(args: list[str]) -> int:
     parser.add_argument("--size", type=parse_size, default=DEFAULT_SIZE, metavar="COLSxLINES", help="default 100x30")
     parser.add_argument("--panel", help="the tab to show (default: the scenario's main subsystem)")
     parser.add_argument("-o", "--output", required=True, type=Path, help="the SVG file to write")
+    add_force(parser)
     add_theme(parser)
     options = parser.parse_args(args)
     scenario = load_or_report(options.scenario)
     if scenario is None:
         return EXIT_USAGE
     target: Path = options.output
-    if target.is_dir() or not target.parent.is_dir():
-        parser.error(f"cannot write {target}: {'it is a directory' if target.is_dir() else 'no such directory'}")
+    if not target.parent.is_dir():
+        parser.error(f"cannot write {target}: no such directory")
+    try:
+        check_target(target, force=options.force)
+    except UnsafeTarget as exc:
+        parser.error(f"cannot write {target}: {exc.strerror}")
     panels = {"stats", *(getattr(p, "TAB_TITLE", "") for p in _panels())}
     if options.panel is not None and options.panel not in panels:
         parser.error(f"unknown panel {options.panel!r}; choose one of {', '.join(sorted(panels))}")
     svg = screenshot_svg(scenario, options.step, size=options.size, theme=options.theme, panel=options.panel)
-    with atomic_file(target) as out:
-        out.write(svg.encode("utf-8"))
+    try:
+        with atomic_file(target, force=options.force) as out:
+            out.write(svg.encode("utf-8"))
+    except OSError as exc:
+        print(f"cachescope screenshot: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"wrote {target}")
     return EXIT_OK
 

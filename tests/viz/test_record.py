@@ -90,8 +90,9 @@ def test_cast_replayed_shows_the_last_narration_and_each_step_at_its_marker(walk
 def test_svg_handout_has_every_step_and_an_index(tmp_path, capsys):
     target = tmp_path / "handout"
     assert main(["record", str(WALK), "--svg-dir", str(target), "--size", "80x24", "--theme", "light"]) == 0
-    files = sorted(p.name for p in target.iterdir())
+    files = sorted(p.name for p in target.iterdir() if p.name != handout.MARKER)
     assert files == ["index.html", "step-000.svg", "step-001.svg", "step-002.svg", "step-003.svg"]
+    assert (target / handout.MARKER).read_text().startswith(handout.MARKER_LINE + "\n")
     assert "step 2 / 3" in (target / "step-002.svg").read_text(encoding="utf-8").replace("&#160;", " ")
     index = (target / "index.html").read_text(encoding="utf-8")
     positions = [index.index(f"src='{name}'") for name in files[1:]]
@@ -104,6 +105,7 @@ def test_svg_handout_has_every_step_and_an_index(tmp_path, capsys):
 def test_an_earlier_handout_is_replaced_whole(tmp_path):
     target = tmp_path / "handout"
     target.mkdir()
+    (target / handout.MARKER).write_text(handout.MARKER_LINE + "\n")
     (target / "step-000.svg").write_text("old")
     (target / "step-009.svg").write_text("old, from a longer scenario")
     with atomic_dir(target, is_handout) as temp:
@@ -172,7 +174,7 @@ def _processes_mentioning(text: str) -> list[int]:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_interrupt_leaves_no_cast_and_stops_the_app(tmp_path, sig):
+def test_interrupt_leaves_no_cast_and_stops_the_app(tmp_path, sig):  # SIGHUP too: tests/viz/test_signals.py
     scenario = tmp_path / "slow.toml"
     scenario.write_text('[[step]]\ndo = "stats"\n[[step]]\ndo = "state"\n')
     out = tmp_path / "walk.cast"
@@ -184,7 +186,7 @@ def test_interrupt_leaves_no_cast_and_stops_the_app(tmp_path, sig):
             time.sleep(0.05)
         time.sleep(0.5)  # let it draw: the temporary cast has output in it
         recorder.send_signal(sig)
-        assert recorder.wait(timeout=10) == 130
+        assert recorder.wait(timeout=10) == 128 + sig
     finally:
         if recorder.poll() is None:
             recorder.kill()
@@ -224,7 +226,7 @@ def test_output_that_is_a_directory_or_a_foreign_directory_is_refused(tmp_path, 
     assert "it is a directory" in capsys.readouterr().err
     (tmp_path / "notes.txt").write_text("mine")
     assert main(["record", "tour", "--svg-dir", str(tmp_path)]) == 2
-    assert "not an earlier handout" in capsys.readouterr().err
+    assert "no .cachescope-handout marker" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
