@@ -2,7 +2,8 @@
 
 Each browser that opens the page gets its own copy of the app (`python -m viz.cli SCENARIO`, run
 with this Python so the same installation is used). It binds to 127.0.0.1 unless `--host` says
-otherwise, says where it listens, and warns when other machines can connect.
+otherwise, says where it listens, and warns when other machines can connect. No app outlives its
+browser, and a browser's terminal is at most 500x200 (viz/serve_guard.py).
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ def serve_command(args: list[str]) -> int:
     url = options.public_url or _url(options.host, options.port)
     command = app_command(options.scenario, options.theme)
     print(announcement(scenario.title, url, options.host, options.port, addresses), flush=True)
-    from textual_serve.server import Server  # late: the other subcommands need no web server
+    from viz.serve_guard import GuardedServer  # late: the other subcommands need no web server
 
-    server = Server(command, host=options.host, port=options.port, title=f"cachescope: {scenario.title}",
+    server = GuardedServer(command, host=options.host, port=options.port, title=f"cachescope: {scenario.title}",
                     public_url=url)  # fmt: skip
     try:
         server.serve()

@@ -106,7 +106,7 @@ def stop_group(child: subprocess.Popen[bytes], grace: float = GRACE) -> None:
     The group is signalled only while the child is not yet reaped, so its id cannot belong to anyone else.
     """
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        if child.poll() is not None or not _kill_group(child.pid, sig):
+        if child.poll() is not None or not kill_group(child.pid, sig):
             return
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=grace)
@@ -115,13 +115,13 @@ def stop_group(child: subprocess.Popen[bytes], grace: float = GRACE) -> None:
 async def stop_group_async(process: asyncio.subprocess.Process, grace: float = GRACE) -> None:
     """stop_group for an asyncio child (textual-serve's apps)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        if process.returncode is not None or not _kill_group(process.pid, sig):
+        if process.returncode is not None or not kill_group(process.pid, sig):
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.wait(), grace)
 
 
-def _kill_group(pgid: int, sig: int) -> bool:
+def kill_group(pgid: int, sig: int) -> bool:
     """Signal the process group `pgid`; False if it no longer exists."""
     try:
         os.killpg(pgid, sig)

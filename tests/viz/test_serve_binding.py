@@ -10,7 +10,7 @@ from viz import serve
 
 
 class FakeServer:
-    """Stands in for textual_serve's Server: records where it was asked to listen, serves nothing."""
+    """Stands in for the guarded textual-serve Server: records where it was asked to listen, serves nothing."""
 
     created: ClassVar[list[dict[str, Any]]] = []
 
@@ -24,10 +24,10 @@ class FakeServer:
 def test_serve_listens_on_the_loopback_address_by_default(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import textual_serve.server
+    import viz.serve_guard
 
     FakeServer.created.clear()
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    monkeypatch.setattr(viz.serve_guard, "GuardedServer", FakeServer)
     monkeypatch.setattr(serve, "_check_free", lambda addresses, port: None)
     assert serve.serve_command(["tour"]) == 0
     assert [options["host"] for options in FakeServer.created] == ["127.0.0.1"]
