@@ -54,9 +54,17 @@ def stop_signals_raise() -> Iterator[None]:
 
     def stop(signum: int, frame: FrameType | None) -> None:
         nonlocal fired
-        if not fired:
-            fired = True
-            raise Stopped(signum)
+        if fired:
+            return
+        fired = True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise Stopped(signum) from None
+        # In an event loop (the headless app drawing screens) raising here would end whichever task runs
+        # now, and only that task; a callback's KeyboardInterrupt instead stops the loop itself, and
+        # asyncio.run cancels the rest before the exception goes on up.
+        loop.call_soon_threadsafe(_raise_stopped, signum)
 
     previous = {}
     for sig in STOP_SIGNALS:
@@ -67,6 +75,10 @@ def stop_signals_raise() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _raise_stopped(signum: int) -> None:
+    raise Stopped(signum)
 
 
 def _prctl() -> Callable[..., int] | None:
