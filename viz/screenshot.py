@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from model.scenario import Scenario
-from viz.atomic import UnsafeTarget, atomic_file, check_target
+from viz.atomic import atomic_file, check_target
 from viz.cli import EXIT_OK, EXIT_USAGE, Parser, load_or_report
 from viz.options import DEFAULT_SIZE, add_force, add_theme, parse_size
 
@@ -55,12 +55,13 @@ def screenshot_command(args: list[str]) -> int:
     if scenario is None:
         return EXIT_USAGE
     target: Path = options.output
-    if not target.parent.is_dir():
-        parser.error(f"cannot write {target}: no such directory")
     try:
+        if not target.parent.is_dir():
+            raise FileNotFoundError(2, f"no directory {target.parent}")
         check_target(target, force=options.force)
-    except UnsafeTarget as exc:
-        parser.error(f"cannot write {target}: {exc.strerror}")
+    except OSError as exc:
+        print(f"cachescope screenshot: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     panels = {"stats", *(getattr(p, "TAB_TITLE", "") for p in _panels())}
     if options.panel is not None and options.panel not in panels:
         parser.error(f"unknown panel {options.panel!r}; choose one of {', '.join(sorted(panels))}")
