@@ -435,11 +435,12 @@ class CacheScopeApp(App[None]):
             self._exception_event.set()
         self._close_messages_no_wait()
 
-    def run(self, **kwargs: Any) -> None:  # type: ignore[override]
+    def run(self, **kwargs: Any) -> Any:
         """Run the app; an exception that ended it is raised here (App.run would return and exit 0)."""
-        super().run(**kwargs)
+        result = super().run(**kwargs)
         if self._exception is not None:
             raise self._exception
+        return result
 
     def key_help(self) -> list[tuple[str, str]]:
         """(keys, description) for every app binding, for the help screen and the palette."""
