@@ -113,6 +113,8 @@ def _addresses(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
         raise OSError(f"cannot listen on {host!r}: {exc.strerror}") from None
+    except UnicodeError:  # a name the IDNA codec refuses (not UTF-8, an empty label, too long)
+        raise OSError(f"cannot listen on {host!r}: not a valid host name") from None
     return sorted({str(info[4][0]).split("%")[0] for info in infos})
 
 
