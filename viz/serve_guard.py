@@ -75,7 +75,7 @@ class GuardedAppService(AppService):
         """Ask the app to quit; whatever happens, it is gone when this returns."""
         try:
             await asyncio.wait_for(super().stop(), QUIT_GRACE)
-        except (TimeoutError, Exception):  # stuck, or its pipes already broken: it is ended below
+        except Exception:  # stuck (TimeoutError), or its pipes already broken: it is ended below
             pass
         finally:
             await self.kill()
