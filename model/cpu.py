@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from model.cpucache import ADDRESS_SPACE, INVALID, PAGE_SIZE, USER_LIMIT, WORD, Cache, Memory
+from model.errors import OpError
 from model.events import Event
-from model.parts import OpError
 
 MODES = ("spec", "linux", "legacy")
 ABIS = ("mips", "m68k", "sh", "nds32")

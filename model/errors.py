@@ -1,4 +1,4 @@
-"""Errors the model raises for bad input: parse errors in one command line, scenario errors in a file."""
+"""Errors the model raises: parse errors in one command line, scenario errors in a file, refused operations."""
 
 from __future__ import annotations
 
@@ -36,3 +36,14 @@ class ScenarioError(ValueError):
         where = f"{self.source}: step {self.step}" if self.step is not None else self.source
         tail = f" ({self.hint})" if self.hint else ""
         return f"{where}: {self.message}{tail}"
+
+
+class OpError(Exception):
+    """Raised by a handler for an operation the model refuses; `System.apply` turns it into an error event."""
+
+    def __init__(self, text: str, *, hint: str = "", errno: str | None = None, refs: tuple[str, ...] = ()) -> None:
+        super().__init__(text)
+        self.text = text
+        self.hint = hint
+        self.errno = errno
+        self.refs = refs

@@ -1,8 +1,8 @@
 """The one command language: parse a line into an `Op`, and write an `Op` back as canonical text.
 
 Scenario steps, the app's command box, `cachescope run` and the trace importers all go through here.
-Verbs are not listed in this module: each subsystem registers its own with `command(...)`, and
-`parse` consults the registry (see `model.registry`).
+Verbs are not listed in this module: the core's (`model.verbs`) and each mechanism's register
+themselves with `command(...)` when `model.parts.ensure_loaded` imports them, and `parse` consults them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from model.errors import CommandError
+from model.ids import id_pattern
+from model.parts import ensure_loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ def _nonneg(text: str) -> int:
 
 
 ADDRESS_LIMIT = 1 << 32
-"""Addresses are 32-bit (the modelled machine's, SEMANTICS §5): a larger one cannot be written in a register."""
+"""Addresses are 32-bit (the modelled machine's, §5): a larger one cannot be written in a register."""
 
 
 def _addr(text: str) -> int:
@@ -70,19 +72,9 @@ def _quote(text: str) -> str:
     return shlex.quote(text) if text else "''"
 
 
-_ID_NUMBER = re.compile(r"[0-9]{1,18}")
-
-
-def id_number(ref: str, prefix: str) -> int | None:
-    """The number of an id such as ``vp7`` (prefix ``vp``), or None if `ref` is not one."""
-    if not ref.startswith(prefix) or not _ID_NUMBER.fullmatch(ref, len(prefix)):
-        return None
-    return int(ref[len(prefix) :])
-
-
 def id_kind(prefix: str, what: str) -> ArgKind:
     """An object id such as ``vp7`` (prefix ``vp``): kept as the id string."""
-    pattern = re.compile(rf"{re.escape(prefix)}[0-9]{{1,18}}")
+    pattern = id_pattern(prefix)
 
     def convert(text: str) -> str:
         if not pattern.fullmatch(text):
@@ -105,7 +97,6 @@ def choice_kind(name: str, choices: tuple[str, ...]) -> ArgKind:
     return ArgKind(name, convert)
 
 
-INT = ArgKind("N", _int)
 COUNT = ArgKind("N", _nonneg)
 ADDR = ArgKind("ADDR", _addr, lambda v: hex(v))
 PATH = ArgKind("PATH", _path, _quote)
@@ -167,6 +158,7 @@ class VerbSpec:
 
 
 VERBS: dict[str, VerbSpec] = {}
+"""Every registered verb; read it after `model.parts.ensure_loaded()` (as `parse` and `spec_for` do)."""
 
 
 def command(verb: str, *params: Param, summary: str, part: str, example: str = "") -> Callable[[Handler], Handler]:
@@ -182,6 +174,12 @@ def command(verb: str, *params: Param, summary: str, part: str, example: str = "
         return handler
 
     return register
+
+
+def unregister_verbs(part: str) -> None:
+    """Forget every verb registered for `part` (for a test's own toy mechanism)."""
+    for verb in [verb for verb, spec in VERBS.items() if spec.part == part]:
+        del VERBS[verb]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,11 +249,6 @@ def to_text(op: Op) -> str:
     return " ".join(words + extra)
 
 
-def ensure_loaded() -> None:
-    """Import every module under `model.commands`, which registers all verbs and subsystems."""
-    from model import commands  # noqa: F401  (import for its registrations)
-
-
 def spec_for(verb: str) -> VerbSpec:
     """The spec of `verb`, or a CommandError naming the closest known verb."""
     ensure_loaded()
@@ -288,11 +281,6 @@ def split_words(line: str) -> list[str]:
         return list(lexer)
     except ValueError as exc:
         raise CommandError(f"cannot split the line into words: {exc}", hint="check the quotes") from None
-
-
-def is_blank(line: str) -> bool:
-    """True for a line with no command (empty, spaces or only a comment)."""
-    return not split_words(line)
 
 
 def parse(line: str) -> Op:

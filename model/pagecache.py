@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from model.errors import OpError
 from model.events import Event
-from model.parts import OpError
 from model.slotcopy import slots_deepcopy
 
 CLEAN, DIRTY, QUEUED = "clean", "dirty", "queued"

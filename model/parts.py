@@ -1,22 +1,31 @@
-"""The registry of subsystems ("parts") and their configuration keys.
+"""The registry of kernel mechanisms: one `Mechanism` spec per package under `model/`.
 
-A subsystem registers itself once (`register_part`) with a factory and the `[config]` keys it reads;
-`System` builds every registered part, so adding a subsystem touches no central list.
+A mechanism package (`model/vfs/`, `model/procfs/`, `model/cpu/`) registers its spec once, from its
+`__init__.py`: the factory of its part of the machine, its `[config]` keys, the id spaces it owns, its
+quiz drills, its phrases for the reverse-quiz summary, its counter definitions and the viz panels that
+draw it. Its verbs register themselves with `model.ops.command`. `ensure_loaded` imports every such
+package it finds, so adding a mechanism edits no list; the dependency goes one way, mechanism -> core.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
+
+from model.events import Event
 
 
 class Part(Protocol):
-    """What every subsystem offers the System."""
+    """What every mechanism's part of the machine offers the System."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready state of this subsystem (schema documented in README.md)."""
+        """The JSON-ready state of this part (schema documented with its mechanism)."""
         ...
 
     def stats(self) -> dict[str, int]:
@@ -32,17 +41,6 @@ class Part(Protocol):
         ...
 
 
-class OpError(Exception):
-    """Raised by a handler for an operation the model refuses; `System.apply` turns it into an error event."""
-
-    def __init__(self, text: str, *, hint: str = "", errno: str | None = None, refs: tuple[str, ...] = ()) -> None:
-        super().__init__(text)
-        self.text = text
-        self.hint = hint
-        self.errno = errno
-        self.refs = refs
-
-
 @dataclass(frozen=True, slots=True)
 class ConfigKey:
     """One `[config]` key: its default, a validator that raises ValueError, and a help line."""
@@ -54,53 +52,151 @@ class ConfigKey:
 
 
 @dataclass(frozen=True, slots=True)
-class PartSpec:
-    """A registered subsystem: `factory(config)` builds it; `order` places it in dumps and views."""
+class IdSpace:
+    """A kind of object id a mechanism owns: ``vp7`` (prefix ``vp``), ``pid 42``, ``D set 5 way 1``.
+
+    `live(part)` yields the ids that exist now in the mechanism's part, for completion in the app;
+    `example` is one id of the kind for messages (the prefix and 7 unless given).
+    """
+
+    prefix: str
+    what: str
+    live: Callable[[Any], Iterable[str]]
+    example: str = ""
+
+
+Phrase = Callable[[list[Event]], str]
+"""Says, in a few words and without the op's own words, what a step's events of one kind did."""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A mechanism's part of the reverse-quiz summary of a step.
+
+    Attributes:
+        phrases: event kind -> the phrase for that kind's events in one step.
+        results: kinds that close a system call: the last errno among them is the call's result.
+    """
+
+    phrases: Mapping[str, Phrase]
+    results: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class HitRate:
+    """A cache whose hit rate the statistics view plots: `outcome(event)` is True for a hit, False for a
+    miss, None for an event that is not a lookup in that cache."""
+
+    cache: str
+    outcome: Callable[[Event], bool | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Mechanism:
+    """One kernel mechanism, as it registers itself.
+
+    Attributes:
+        name: the part's name in the System and in the state dump ("vfs", "procfs", "cpu").
+        factory: builds the part from the validated `[config]`.
+        order: places the part in the System, the dump and the app's tabs (smaller first).
+        config: the `[config]` keys the part reads.
+        ids: the id spaces the part owns (completion, `state` hints).
+        drills: its quiz drills (`model.quiz.draft.Drill`: setup, proposer, questions); typed loosely
+            because the registry sits below the quiz engine.
+        summary: its phrases for the reverse-quiz summary of a step.
+        counters: counter name -> one-line definition, for the statistics view.
+        hit_rates: the caches whose hit rate the statistics view plots.
+        panels: ``"module:Class"`` of the viz widgets that draw it (strings: the model never imports viz).
+    """
 
     name: str
     factory: Callable[[Mapping[str, Any]], Part]
     order: int
+    config: tuple[ConfigKey, ...] = ()
+    ids: tuple[IdSpace, ...] = ()
+    drills: tuple[Any, ...] = ()
+    summary: Summary | None = None
+    counters: Mapping[str, str] = field(default_factory=dict)
+    hit_rates: tuple[HitRate, ...] = ()
+    panels: tuple[str, ...] = ()
 
 
-PARTS: dict[str, PartSpec] = {}
-CONFIG_KEYS: dict[str, ConfigKey] = {}
+MECHANISMS: dict[str, Mechanism] = {}
+
+CORE_PACKAGES = frozenset({"quiz", "trace", "scenarios"})
+"""Packages of `model/` that are core, not mechanisms: `ensure_loaded` does not import them."""
+
+_loaded = False
 
 
-def register_part(
-    name: str, factory: Callable[[Mapping[str, Any]], Part], *, order: int, config: tuple[ConfigKey, ...] = ()
-) -> None:
-    """Register a subsystem and its config keys (called once, at import of its commands module)."""
-    if name in PARTS:
-        raise RuntimeError(f"part {name!r} registered twice")
-    PARTS[name] = PartSpec(name, factory, order)
-    register_config(*config)
-
-
-def register_config(*keys: ConfigKey) -> None:
-    """Register `[config]` keys read by a part registered elsewhere (e.g. the page size, read by the VFS)."""
-    for key in keys:
-        if key.name in CONFIG_KEYS:
+def register(mechanism: Mechanism) -> Mechanism:
+    """Register a mechanism (once, from its package's `__init__`); its config keys must be new names."""
+    if mechanism.name in MECHANISMS:
+        raise RuntimeError(f"mechanism {mechanism.name!r} registered twice")
+    known = {key.name for other in MECHANISMS.values() for key in other.config}
+    for key in mechanism.config:
+        if key.name in known:
             raise RuntimeError(f"config key {key.name!r} registered twice")
-        CONFIG_KEYS[key.name] = key
+        known.add(key.name)
+    MECHANISMS[mechanism.name] = mechanism
+    return mechanism
 
 
-def ordered_parts() -> list[PartSpec]:
-    """The registered parts in display order."""
-    return sorted(PARTS.values(), key=lambda spec: (spec.order, spec.name))
+def unregister(name: str) -> None:
+    """Forget a mechanism (for tests that register one of their own)."""
+    del MECHANISMS[name]
+
+
+@contextmanager
+def registered(mechanism: Mechanism) -> Iterator[Mechanism]:
+    """Register `mechanism` for the duration of a `with` block (a test's own toy mechanism)."""
+    ensure_loaded()
+    register(mechanism)
+    try:
+        yield mechanism
+    finally:
+        unregister(mechanism.name)
+
+
+def ensure_loaded() -> None:
+    """Import the core verbs and every mechanism package under `model/`, which register themselves."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True  # first: a mechanism's import may parse commands, which calls back here
+    importlib.import_module("model.verbs")
+    for module in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if module.ispkg and module.name not in CORE_PACKAGES:
+            importlib.import_module(f"model.{module.name}")
+
+
+def mechanisms() -> list[Mechanism]:
+    """Every registered mechanism, in order."""
+    ensure_loaded()
+    return sorted(MECHANISMS.values(), key=lambda m: (m.order, m.name))
+
+
+def mechanism(name: str) -> Mechanism | None:
+    """The mechanism registered as `name`, if any."""
+    ensure_loaded()
+    return MECHANISMS.get(name)
+
+
+def config_keys() -> dict[str, ConfigKey]:
+    """Every `[config]` key by name, in mechanism order."""
+    return {key.name: key for m in mechanisms() for key in m.config}
 
 
 def resolve_config(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a `[config]` table and fill defaults; ValueError names the bad key and what is expected."""
-    from model.ops import ensure_loaded  # late: the command modules register the keys and import this module
-
-    ensure_loaded()
+    keys = config_keys()
     for key in raw:
-        if key not in CONFIG_KEYS:
-            close = difflib.get_close_matches(key, CONFIG_KEYS, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(CONFIG_KEYS))}"
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(keys))}"
             raise ValueError(f"unknown config key {key!r} ({hint})")
     resolved: dict[str, Any] = {}
-    for name, key in CONFIG_KEYS.items():
+    for name, key in keys.items():
         if name in raw:
             try:
                 resolved[name] = key.validate(raw[name])
@@ -109,6 +205,50 @@ def resolve_config(raw: Mapping[str, Any]) -> dict[str, Any]:
         else:
             resolved[name] = key.default
     return resolved
+
+
+def live_ids(parts: Mapping[str, Any]) -> Iterator[str]:
+    """Every id that exists now, through each mechanism's id spaces (`parts`: the System's parts by name)."""
+    for spec in mechanisms():
+        part = parts.get(spec.name)
+        if part is not None:
+            for space in spec.ids:
+                yield from space.live(part)
+
+
+def id_examples() -> str:
+    """One example id per registered id space, e.g. "vp7, mnt7, nc7, pid 7": for error hints."""
+    return ", ".join(space.example or f"{space.prefix}7" for spec in mechanisms() for space in spec.ids)
+
+
+def counter_definition(part: str, name: str) -> str:
+    """The definition `part`'s mechanism gives its counter `name`, or an empty string."""
+    spec = mechanism(part)
+    return spec.counters.get(name, "") if spec is not None else ""
+
+
+def hit_rates() -> list[HitRate]:
+    """Every cache with a plotted hit rate, in mechanism order."""
+    return [rate for spec in mechanisms() for rate in spec.hit_rates]
+
+
+def phrases() -> tuple[dict[str, Phrase], frozenset[str]]:
+    """Every mechanism's summary phrases by event kind, and the union of their result kinds."""
+    table: dict[str, Phrase] = {}
+    results: set[str] = set()
+    for spec in mechanisms():
+        if spec.summary is not None:
+            table.update(spec.summary.phrases)
+            results |= spec.summary.results
+    return table, frozenset(results)
+
+
+def drills() -> list[Any]:
+    """Every mechanism's quiz drills, in mechanism order."""
+    return [drill for spec in mechanisms() for drill in spec.drills]
+
+
+# -- validators for config keys ----------------------------------------------------------------------
 
 
 def positive_int(value: Any) -> int:
@@ -147,3 +287,10 @@ def one_of(*choices: str) -> Callable[[Any], str]:
         return value
 
     return validate
+
+
+def boolean(value: Any) -> bool:
+    """Validator: true or false."""
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value

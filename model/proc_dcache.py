@@ -6,8 +6,8 @@ the dentry it had allocated instead of hashing it negative. So an ENOENT leaves 
 
 from __future__ import annotations
 
+from model.errors import OpError
 from model.events import Event
-from model.parts import OpError
 from model.procfs import STATIC_ENTRIES, TGID_ENTRIES, TID_ENTRIES, Dentry, Procfs, Task
 
 UINT_MAX = 2**32 - 1

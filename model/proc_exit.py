@@ -9,8 +9,8 @@ pid_ns_release_proc at the end of proc_flush_task when the task is number 1 of i
 
 from __future__ import annotations
 
+from model.errors import OpError
 from model.events import Event
-from model.parts import OpError
 from model.proc_dcache import d_invalidate, dput, shrink_dcache_parent
 from model.procfs import Dentry, PidNamespace, Procfs, Task
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from model.ops import id_number
+from model.ids import id_number
 
 if TYPE_CHECKING:
     from model.procfs import Dentry, PidNamespace, Procfs, Task

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from model.errors import OpError
 from model.events import Event
-from model.parts import OpError
 from model.procfs import MAX_PID_NS_LEVEL, PID_MAX_LIMIT, RESERVED_PIDS, PidNamespace, Procfs, Task
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from model import proc_report
-from model.ops import id_number
-from model.parts import OpError
+from model.errors import OpError
+from model.ids import id_number
 
 KERNELS = ("v4.19", "v2.6.24")
 """`proc_kernel` modes: v3.18-v5.6 form (default, e.g. v4.19) and the v2.6.24 form (SEMANTICS §3.3)."""

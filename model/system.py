@@ -1,4 +1,4 @@
-"""System: the one simulated machine. It owns every subsystem and applies operations to them."""
+"""System: the one simulated machine. It owns every mechanism's part and applies operations to them."""
 
 from __future__ import annotations
 
@@ -6,26 +6,25 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from model.errors import CommandError
+from model.errors import CommandError, OpError
 from model.events import Event
-from model.ops import Op, ensure_loaded, spec_for
-from model.parts import OpError, Part, ordered_parts, resolve_config
+from model.ops import Op, spec_for
+from model.parts import Part, live_ids, mechanisms, resolve_config
 
 SCHEMA_VERSION = 1
 
 
 class System:
-    """Every subsystem of the simulated machine, built from the registry with one validated config."""
+    """Every mechanism's part of the simulated machine, built from the registry with one validated config."""
 
     __slots__ = ("config", "parts")
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
-        ensure_loaded()
         self.config: dict[str, Any] = resolve_config(config or {})
-        self.parts: dict[str, Part] = {spec.name: spec.factory(self.config) for spec in ordered_parts()}
+        self.parts: dict[str, Part] = {spec.name: spec.factory(self.config) for spec in mechanisms()}
 
     def part(self, name: str) -> Any:
-        """The subsystem registered as `name`."""
+        """The part of the mechanism registered as `name`."""
         return self.parts[name]
 
     def apply(self, op: Op) -> list[Event]:
@@ -43,8 +42,12 @@ class System:
         """An independent copy, for checkpoints."""
         return copy.deepcopy(self)
 
+    def ids(self) -> list[str]:
+        """Every object id that exists now, through each mechanism's id spaces (for completion)."""
+        return list(live_ids(self.parts))
+
     def describe(self, ref: str) -> str | None:
-        """What the object with id `ref` is, from whichever subsystem owns it."""
+        """What the object with id `ref` is, from whichever part owns it."""
         for part in self.parts.values():
             text = part.describe(ref)
             if text is not None:
@@ -52,11 +55,11 @@ class System:
         return None
 
     def stats(self) -> dict[str, dict[str, int]]:
-        """Every subsystem's counters, under the kernel's names."""
+        """Every part's counters, under the kernel's names."""
         return {name: part.stats() for name, part in self.parts.items() if part.stats()}
 
     def check(self) -> list[str]:
-        """Invariant violations across all subsystems, each prefixed with its subsystem."""
+        """Invariant violations across all parts, each prefixed with its part's name."""
         return [f"{name}: {problem}" for name, part in self.parts.items() for problem in part.check()]
 
     def to_dict(self) -> dict[str, Any]:

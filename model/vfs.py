@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from model.errors import OpError
 from model.events import Event
 from model.fs import DIR, FileSystem, build_tree
+from model.ids import id_number
 from model.namecache import NameCache
-from model.ops import id_number
 from model.pagecache import PageCache
-from model.parts import OpError
 from model.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode, VnodeTable
 
 FREEBSD4, FREEBSD5 = "freebsd4", "freebsd5"

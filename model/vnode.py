@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from model.ops import id_number
+from model.ids import id_number
 from model.slotcopy import slots_deepcopy
 
 VDIR, VREG, VBAD = "VDIR", "VREG", "VBAD"

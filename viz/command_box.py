@@ -11,7 +11,8 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input
 
-from model.ops import VERBS, ensure_loaded
+from model.ops import VERBS
+from model.parts import ensure_loaded
 from viz.meta import META_VERBS
 
 

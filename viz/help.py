@@ -13,7 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from model.ops import VERBS, ensure_loaded
+from model.ops import VERBS
+from model.parts import ensure_loaded
 from viz.meta import META_VERBS
 
 GENERAL_LEGEND = (

@@ -1,5 +1,5 @@
-"""Command modules: importing this package imports each module in it, and each registers its verbs
-(and its subsystem) with `model.ops.command` and `model.parts.register_part`."""
+"""Command modules (until each mechanism has its package): importing this package imports each module in
+it, and each registers its verbs with `model.ops.command` and its mechanism with `model.parts.register`."""
 
 import importlib
 import pkgutil

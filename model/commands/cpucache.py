@@ -11,7 +11,7 @@ from model.cpu import ABIS, DEFAULT_GEOMETRY, MODES, CpuCaches
 from model.cpucache import PAGE_SIZE
 from model.events import Event
 from model.ops import ADDR, COUNT, ArgKind, Param, command
-from model.parts import ConfigKey, one_of, positive_int, power_of_two, register_part
+from model.parts import ConfigKey, Mechanism, boolean, one_of, positive_int, power_of_two, register
 
 if TYPE_CHECKING:
     from model.system import System
@@ -41,13 +41,6 @@ def geometry(value: Any) -> dict[str, int]:
     return {"sets": sets, "ways": ways, "line": line}
 
 
-def boolean(value: Any) -> bool:
-    """Validator: true or false."""
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
-
-
 def _factory(config: Mapping[str, Any]) -> CpuCaches:
     return CpuCaches(
         config["icache"],
@@ -58,17 +51,21 @@ def _factory(config: Mapping[str, Any]) -> CpuCaches:
     )
 
 
-register_part(
-    "cpu",
-    _factory,
-    order=40,
-    config=(
-        ConfigKey("icache", dict(DEFAULT_GEOMETRY), geometry, "instruction cache geometry { sets, ways, line }"),
-        ConfigKey("dcache", dict(DEFAULT_GEOMETRY), geometry, "data cache geometry { sets, ways, line }"),
-        ConfigKey("cacheflush_mode", "linux", one_of(*MODES), "cacheflush kernel behaviour: spec, linux, legacy"),
-        ConfigKey("cacheflush_abi", "mips", one_of(*ABIS), "cacheflush argument order: mips, m68k, sh, nds32"),
-        ConfigKey("cacheflush_cap_sys_admin", False, boolean, "the process has CAP_SYS_ADMIN (m68k FLUSH_SCOPE_ALL)"),
-    ),
+register(
+    Mechanism(
+        "cpu",
+        _factory,
+        order=40,
+        config=(
+            ConfigKey("icache", dict(DEFAULT_GEOMETRY), geometry, "instruction cache geometry { sets, ways, line }"),
+            ConfigKey("dcache", dict(DEFAULT_GEOMETRY), geometry, "data cache geometry { sets, ways, line }"),
+            ConfigKey("cacheflush_mode", "linux", one_of(*MODES), "cacheflush kernel behaviour: spec, linux, legacy"),
+            ConfigKey("cacheflush_abi", "mips", one_of(*ABIS), "cacheflush argument order: mips, m68k, sh, nds32"),
+            ConfigKey(
+                "cacheflush_cap_sys_admin", False, boolean, "the process has CAP_SYS_ADMIN (m68k FLUSH_SCOPE_ALL)"
+            ),
+        ),
+    )
 )
 
 

@@ -6,18 +6,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from model.commands.vfs import file_result, release
+from model.errors import OpError
 from model.events import Event
 from model.namei import namei
 from model.ops import COUNT, PATH, Param, command, id_kind
 from model.pagecache import PageCache, runs
-from model.parts import ConfigKey, OpError, power_of_two, register_config
 from model.vfs import Mount, Vfs
 from model.vnode import VDIR, VREG, Vnode
 
 if TYPE_CHECKING:
     from model.system import System
-
-register_config(ConfigKey("page_size", 4096, power_of_two, "page size of the page cache, in bytes"))
 
 MOUNT = id_kind("mnt", "a mount")
 

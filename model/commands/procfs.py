@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from model.events import Event
-from model.ops import COUNT, PATH, ArgKind, Param, command, id_kind, id_number
-from model.parts import ConfigKey, one_of, register_part
+from model.ids import id_number
+from model.ops import COUNT, PATH, ArgKind, Param, command, id_kind
+from model.parts import ConfigKey, Mechanism, one_of, register
 from model.proc_dcache import failed, hold, release, walk
 from model.proc_exit import do_exit
 from model.proc_tasks import spawn, thread, unshare_pid
@@ -49,18 +50,20 @@ def _factory(config: Mapping[str, Any]) -> Procfs:
     return Procfs(config["proc_kernel"])
 
 
-register_part(
-    "procfs",
-    _factory,
-    order=20,
-    config=(
-        ConfigKey(
-            "proc_kernel",
-            "v4.19",
-            one_of(*KERNELS),
-            "which proc_flush_task: v4.19 (the v3.18-v5.6 form) or v2.6.24 (tgid for leaders only, d_drop)",
+register(
+    Mechanism(
+        "procfs",
+        _factory,
+        order=20,
+        config=(
+            ConfigKey(
+                "proc_kernel",
+                "v4.19",
+                one_of(*KERNELS),
+                "which proc_flush_task: v4.19 (the v3.18-v5.6 form) or v2.6.24 (tgid for leaders only, d_drop)",
+            ),
         ),
-    ),
+    )
 )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from model.errors import OpError
 from model.events import Event
 from model.fs import DEFAULT_TREE, DIR, REG, validate_tree
 from model.namecache import CREATE, DELETE, MISS, RENAME
 from model.namei import NameiResult, namei
 from model.ops import COUNT, NAME, PATH, ArgKind, Param, choice_kind, command, id_kind
-from model.parts import ConfigKey, OpError, at_most, one_of, positive_int, power_of_two, register_part
+from model.parts import ConfigKey, Mechanism, at_most, one_of, positive_int, power_of_two, register
 from model.vfs import FREEBSD4, FREEBSD5, FSTYPES, Vfs
 from model.vnode import ACTIVE, DEAD, RECLAIMED, VDIR, Vnode
 
@@ -19,28 +20,31 @@ if TYPE_CHECKING:
 MAX_BUCKETS = 1 << 16
 """The largest hash tables a scenario may ask for: they are allocated whole when the machine is built."""
 
-register_part(
-    "vfs",
-    lambda config: Vfs(config),
-    order=10,
-    config=(
-        ConfigKey("nchash", 16, at_most(MAX_BUCKETS, power_of_two), "buckets in nchashtbl (a power of two)"),
-        ConfigKey(
-            "ncvhash",
-            8,
-            at_most(MAX_BUCKETS, power_of_two),
-            "buckets in ncvhashtbl, for reverse lookups (a power of two)",
+register(
+    Mechanism(
+        "vfs",
+        lambda config: Vfs(config),
+        order=10,
+        config=(
+            ConfigKey("nchash", 16, at_most(MAX_BUCKETS, power_of_two), "buckets in nchashtbl (a power of two)"),
+            ConfigKey(
+                "ncvhash",
+                8,
+                at_most(MAX_BUCKETS, power_of_two),
+                "buckets in ncvhashtbl, for reverse lookups (a power of two)",
+            ),
+            ConfigKey("namecache_max", 32, positive_int, "name-cache entries before the LRU head is reused"),
+            ConfigKey("desiredvnodes", 16, positive_int, "vnodes before getnewvnode recycles the free-list head"),
+            ConfigKey(
+                "vnode_protocol",
+                FREEBSD4,
+                one_of(FREEBSD4, FREEBSD5),
+                "VOP_INACTIVE lock protocol: freebsd4 (the man page: the fs unlocks) or freebsd5",
+            ),
+            ConfigKey("tree", DEFAULT_TREE, validate_tree, "the root file system's paths; directories end in /"),
+            ConfigKey("page_size", 4096, power_of_two, "page size of the page cache, in bytes"),
         ),
-        ConfigKey("namecache_max", 32, positive_int, "name-cache entries before the LRU head is reused"),
-        ConfigKey("desiredvnodes", 16, positive_int, "vnodes before getnewvnode recycles the free-list head"),
-        ConfigKey(
-            "vnode_protocol",
-            FREEBSD4,
-            one_of(FREEBSD4, FREEBSD5),
-            "VOP_INACTIVE lock protocol: freebsd4 (the man page: the fs unlocks) or freebsd5",
-        ),
-        ConfigKey("tree", DEFAULT_TREE, validate_tree, "the root file system's paths; directories end in /"),
-    ),
+    )
 )
 
 GETCWD_MAX = 1024 * 4

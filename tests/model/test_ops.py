@@ -3,7 +3,8 @@
 import pytest
 
 from model.errors import CommandError
-from model.ops import VERBS, ensure_loaded, make, parse, split_words, to_text
+from model.ops import VERBS, make, parse, split_words, to_text
+from model.parts import ensure_loaded
 
 
 def test_parse_round_trips_through_canonical_text():

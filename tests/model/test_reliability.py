@@ -12,7 +12,8 @@ import pytest
 
 from model.errors import CommandError
 from model.events import Event
-from model.ops import id_number, parse, to_text
+from model.ids import id_number
+from model.ops import parse, to_text
 from model.pagecache import MAX_FILE_PAGES, QUEUED
 from model.parts import resolve_config
 from model.system import System

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from model.errors import CommandError, ScenarioError
 from model.events import Event
-from model.ops import VERBS, Op, ensure_loaded, parse, to_text
-from model.parts import CONFIG_KEYS
+from model.ops import VERBS, Op, parse, to_text
+from model.parts import config_keys, ensure_loaded
 from model.scenario import STEP_KEYS, TOP_KEYS, Scenario, load_file, loads
 from model.system import System
 from tests.property.strategies import CONFIG, PATHS, SETUP, any_line
@@ -183,7 +183,7 @@ CONFIG_VALUES = {
     "cacheflush_cap_sys_admin": st.one_of(st.booleans(), scalars),
 }
 """Per known `[config]` key, values near and past what it accepts; other keys get any value."""
-configs = st.lists(st.sampled_from(sorted(CONFIG_KEYS)), unique=True, max_size=4).flatmap(
+configs = st.lists(st.sampled_from(sorted(config_keys())), unique=True, max_size=4).flatmap(
     lambda keys: st.fixed_dictionaries({key: st.one_of(CONFIG_VALUES.get(key, values), values) for key in keys})
 )
 steps = st.lists(

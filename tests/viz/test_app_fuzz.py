@@ -13,7 +13,8 @@ import random
 import pytest
 from textual.binding import Binding
 
-from model.ops import VERBS, ensure_loaded
+from model.ops import VERBS
+from model.parts import ensure_loaded
 from model.scenario import loads
 from tests.property.strategies import SETUP
 from viz.app import CacheScopeApp

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from model.errors import OpError
 from model.events import Event
 from model.ops import TEXT, WORD, Param, command
-from model.parts import OpError
+from model.parts import id_examples
 
 if TYPE_CHECKING:
     from model.system import System
@@ -48,6 +49,6 @@ def state(system: System, id: str | None) -> list[Event]:
         return [Event("state", f"state: subsystems {parts}", data={"parts": list(system.parts)})]
     text = system.describe(id)
     if text is None:
-        raise OpError(f"no object with id {id!r}", hint="ids look like vp7, nc12, mnt0, pid 42")
+        raise OpError(f"no object with id {id!r}", hint=f"ids look like {id_examples()}")
     first, *rest = text.splitlines() or [""]
     return [Event("state", first, refs=(id,), explain="\n".join(rest))]
