@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 from _common import Result, print_table
 
-from model.namecache import NameCache
-from model.pagecache import PageCache
-from model.vnode import VDIR, Vnode
+from model.vfs.namecache import NameCache
+from model.vfs.pagecache import PageCache
+from model.vfs.vnode import VDIR, Vnode
 
 LIMIT = 300
 DIRECTORIES = 1000
@@ -62,7 +62,7 @@ def pages(count: int) -> tuple[float, list[str]]:
     cache.server_file(file).size = count * 4096
 
     def build() -> PageCache:
-        cache.read("vp5", file, 0, count * 4096)
+        cache.vop_read("vp5", file, 0, count * 4096)
         return cache
 
     return measured(build, count)

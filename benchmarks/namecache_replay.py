@@ -1,10 +1,10 @@
 """Figure 1: a seeded path trace through the name cache model against a bare OrderedDict LRU.
 
 Each trace item is one component lookup (directory vnode, name) of a path walked from the root. The
-model side does what namei's `_component` does with the cache: `cache_lookup`, and `cache_enter`
+model side does what namei's `lookup_once` does with the cache: `cache_lookup`, and `cache_enter`
 (positive, or negative for a name that does not exist) on a miss, with real `Vnode` objects and every
-event made (the frequent ones format their text when read: `model.namecache_events`). The baseline does the
-same lookups on an `OrderedDict` keyed like the model's index, with the same capacity and the same rule
+event made (the frequent ones format their text when read: `model.vfs.namecache_events`). The baseline
+does the same lookups on an `OrderedDict` keyed like the model's index, with the same capacity and the same rule
 for names longer than NCHNAMLEN, so both must count the same hits.
 """
 
@@ -16,8 +16,9 @@ from collections import OrderedDict
 
 from _common import Result, check, interleaved, median_of, print_table, rate, spread
 
-from model.namecache import MISS, NCHNAMLEN, NameCache
-from model.vnode import VDIR, VREG, Vnode
+from model.vfs.namecache import NameCache
+from model.vfs.nchash import MISS, NCHNAMLEN
+from model.vfs.vnode import VDIR, VREG, Vnode
 
 CAPACITY = 8192
 NCHASH = 8192

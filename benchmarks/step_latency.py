@@ -1,7 +1,7 @@
 """Figure 3: time from pressing `n` to the screen settled, in the real app (headless pilot, 120x40).
 
 The model holds about 1,000 or about 1,000,000 objects, a third each of name-cache entries (with their
-vnodes), /proc dentries and cached pages, built by calling the model directly (the disk, `vnode_for`,
+vnodes), /proc dentries and cached pages, built by calling the model directly (the disk, `vfs_vget`,
 `cache_enter`, `spawn`, `lookup_one`, `PageCache.read`), not by stepping a timeline. The script then
 steps through lookups, /proc reads and page-cache reads and writes that touch all of it. Each press is
 timed as `await pilot.press("n"); await pilot.pause()`, with each subsystem's panel in front in turn.
@@ -17,7 +17,6 @@ import time
 
 from _common import Result, check, ms, print_table, spread
 
-from model.fs import DIR, REG
 from model.ops import parse
 from model.proc_dcache import lookup_one
 from model.proc_tasks import spawn
@@ -25,6 +24,7 @@ from model.procfs import TGID_ENTRIES
 from model.scenario import Scenario
 from model.system import System
 from model.timeline import Step, Timeline
+from model.vfs.fs import DIR, REG
 
 TARGET = "<= 1.5"
 SIZE = (120, 40)
@@ -64,19 +64,19 @@ def populate(system: System, objects: int) -> dict[str, int]:
     fs = mount.fs
     root = vfs.rootvnode
     big = fs.create(fs.ROOT_INO, "big", DIR)
-    big_vp, _ = vfs.vnode_for(mount, big)
+    big_vp, _ = vfs.vfs_vget(mount, big)
     vfs.namecache.cache_enter(root, big_vp, "big")
     dirs = max(1, -(-third // FILES_PER_DIR))
     per_dir = min(FILES_PER_DIR, third)
     made = 0
     for d in range(dirs):
         ino = fs.create(big, f"d{d}", DIR)
-        dvp, _ = vfs.vnode_for(mount, ino)
+        dvp, _ = vfs.vfs_vget(mount, ino)
         vfs.namecache.cache_enter(big_vp, dvp, f"d{d}")
         for f in range(per_dir):
             if made >= third:
                 break
-            vp, _ = vfs.vnode_for(mount, fs.create(ino, f"f{f}", REG))
+            vp, _ = vfs.vfs_vget(mount, fs.create(ino, f"f{f}", REG))
             vfs.namecache.cache_enter(dvp, vp, f"f{f}")
             vfs.vrele(vp, quiet=True)
             made += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from model.events import Event
-from model.pagecache import runs
+from model.vfs.page import runs
 
 Phrase = Callable[[list[Event]], str]
 

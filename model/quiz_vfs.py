@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from model.events import Event
-from model.pagecache import round_page, runs, trunc_page
 from model.quiz_draft import Builder, Ctx, Draft, join, nearby, state_of, why
 from model.system import System
+from model.vfs.page import round_page, runs, trunc_page
 
 # -- name cache ----------------------------------------------------------------------------------------
 

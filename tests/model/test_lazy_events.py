@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from model.events import Event
-from model.namecache import MISS, NameCache, namei_hash
 from model.ops import split_words
-from model.vnode import VDIR, Vnode
+from model.vfs.namecache import NameCache
+from model.vfs.nchash import MISS, namei_hash
+from model.vfs.vnode import VDIR, Vnode
 
 
 def _cache() -> tuple[NameCache, Vnode, Vnode]:

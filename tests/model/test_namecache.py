@@ -13,12 +13,13 @@ from collections import Counter
 import pytest
 
 from model.events import Event
-from model.namecache import CREATE, DELETE, LOOKUP, MISS, NCHNAMLEN, RENAME, NameCache, namei_hash
-from model.namei import namei, wants_entry
 from model.ops import parse
 from model.system import System
-from model.vfs import Vfs
-from model.vnode import VDIR, Vnode
+from model.vfs.namecache import NameCache
+from model.vfs.namei import namei, wants_entry
+from model.vfs.nchash import CREATE, DELETE, LOOKUP, MISS, NCHNAMLEN, RENAME, namei_hash
+from model.vfs.vfs import Vfs
+from model.vfs.vnode import VDIR, Vnode
 
 LOOKUP_OUTCOMES = {
     "namecache.hit": "ncs_goodhits",

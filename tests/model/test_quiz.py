@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from model.events import Event
-from model.namecache import namei_hash
 from model.ops import Op, parse
 from model.quiz import SUBSYSTEMS, Question, Quiz, make_quiz
 from model.quiz_summary import summarise
 from model.system import System
+from model.vfs.nchash import namei_hash
 
 DRILLS = [s for s in SUBSYSTEMS if s != "all"]
 SEEDS = range(4)

@@ -14,11 +14,12 @@ from model.errors import CommandError
 from model.events import Event
 from model.ids import id_number
 from model.ops import parse, to_text
-from model.pagecache import MAX_FILE_PAGES, QUEUED
 from model.parts import resolve_config
 from model.system import System
 from model.timeline import Timeline
-from model.vnode import Vnode
+from model.vfs.page import QUEUED
+from model.vfs.pagecache import MAX_FILE_PAGES
+from model.vfs.vnode import Vnode
 
 
 def run(system: System, line: str) -> list[Event]:

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from model.namecache import NCHNAMLEN
 from model.scenario import load_file
 from model.trace import TraceFormatError
 from model.trace.replay import verify
@@ -13,6 +12,7 @@ from model.trace.strace_disk import walk
 from model.trace.strace_import import StraceImporter, import_strace
 from model.trace.strace_parse import Call, Exited, StraceReader, c_string, split_args
 from model.trace.strace_report import guess_cwd
+from model.vfs.nchash import NCHNAMLEN
 
 DATA = Path(__file__).parent.parent / "data"
 RECORDED = ["ls.strace", "python.strace", "threads.strace"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 
 from model.events import Event
-from model.fs import FileSystem
-from model.namecache import NameCache
 from model.ops import parse
 from model.system import System
-from model.vfs import Vfs
-from model.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode
+from model.vfs.fs import FileSystem
+from model.vfs.namecache import NameCache
+from model.vfs.vfs import Vfs
+from model.vfs.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode
 
 # -- helpers -----------------------------------------------------------------------------------------
 

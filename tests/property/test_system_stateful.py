@@ -15,10 +15,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from model.events import Event
 from model.ops import parse, to_text
-from model.pagecache import DIRTY, QUEUED
 from model.procfs import KERNELS
 from model.system import System
-from model.vfs import Vfs
+from model.vfs.page import DIRTY, QUEUED
+from model.vfs.vfs import Vfs
 from tests.property.strategies import (
     CONFIG,
     PROC_SHAPES,

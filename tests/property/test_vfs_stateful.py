@@ -4,9 +4,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from model.namecache import NCHSTATS
 from model.ops import parse
 from model.system import System
+from model.vfs.namecache import NCHSTATS
 
 NAMES = ["a", "b", "usr", "bin", "x" * 32, ".", ".."]
 DIRS = ["/", "/usr", "/usr/bin", "/tmp", "/puffs", "/puffs/d", "/mnt"]

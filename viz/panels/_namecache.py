@@ -8,8 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
-from model.namecache import NameCache, NameCacheEntry
-from model.vfs import Vfs
+from model.vfs.namecache import NameCache
+from model.vfs.namecache_entry import NameCacheEntry
+from model.vfs.vfs import Vfs
 from viz.palette import Palette
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._details import DetailsBar, DetailsOnSelect

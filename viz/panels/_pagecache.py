@@ -14,8 +14,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from model.pagecache import CLEAN, DIRTY, QUEUED, ZERO, PageCache
-from model.vfs import Vfs
+from model.vfs.page import CLEAN, DIRTY, QUEUED, ZERO
+from model.vfs.pagecache import PageCache
+from model.vfs.vfs import Vfs
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._details import DetailsBar, DetailsOnSelect
 from viz.panels._rows import RowList

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from model.vfs import Vfs
-from model.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED
+from model.vfs.vfs import Vfs
+from model.vfs.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED
 from viz.palette import palette
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._details import DetailsBar, DetailsOnSelect

@@ -1,8 +1,9 @@
-"""The page cache of a puffs mount and its user-space file server (puffs_flush(3), SEMANTICS §4).
+"""The page cache of a puffs mount (puffs_flush(3), §4): the kernel's side of each file's pages.
 
 Pages belong to a vnode (its UVM object): absent, clean, dirty, or queued for write. The file
-server's copy of each file is the backing store. Contents are modelled per page as a version letter
-(the write that last changed the page: A, B, ...), while byte counts (dirty and lost bytes) are exact.
+server's copy of each file is the backing store (`model.vfs.puffs_server`, a mixin of `PageCache`).
+Contents are modelled per page as a version letter (the write that last changed the page: A, B, ...),
+while byte counts (dirty and lost bytes) are exact.
 Flushes only queue write requests (asynchronous); they reach the server when it serves them.
 Invalidation frees pages without cleaning them, so unflushed dirty data is lost.
 """
@@ -12,84 +13,18 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from model.errors import OpError
 from model.events import Event
-from model.slotcopy import slots_deepcopy
+from model.vfs.page import CLEAN, DIRTY, QUEUED, ZERO, Page, merge_interval, page_event, round_page, runs, trunc_page
+from model.vfs.puffs_server import FileServer, ServerFile, WriteRequest
 
-CLEAN, DIRTY, QUEUED = "clean", "dirty", "queued"
-"""Page states; an absent page has no Page object at all."""
-
-ZERO = "·"
-"""Version letter of a page never written (zeros, a hole)."""
+PGO_CLEANIT, PGO_FREE = 0x001, 0x008
+"""VOP_PUTPAGES flags (uvm/uvm_pager.h): write dirty pages back, or free pages."""
 
 MAX_FILE_PAGES = 1 << 14
 """The largest file the model holds, in pages (EFBIG past it): every page is an object the panels draw."""
 
 
-def trunc_page(offset: int, page_size: int) -> int:
-    return offset - offset % page_size
-
-
-def round_page(offset: int, page_size: int) -> int:
-    return -(-offset // page_size) * page_size
-
-
-def merge_interval(intervals: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
-    """Add [lo, hi) to a sorted list of disjoint intervals, merging overlaps."""
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted([*intervals, (lo, hi)]):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-class Page:
-    """One cached page: its state, the data version it holds, and which bytes are not on the server yet."""
-
-    __slots__ = ("dirty", "state", "version")
-    __deepcopy__ = slots_deepcopy  # checkpoints copy every page
-
-    def __init__(self, state: str, version: str) -> None:
-        self.state = state
-        self.version = version
-        self.dirty: list[tuple[int, int]] = []  # byte ranges within the page written since last clean
-
-    @property
-    def dirty_bytes(self) -> int:
-        return sum(hi - lo for lo, hi in self.dirty)
-
-
-class ServerFile:
-    """The file server's copy of one file: its size and the version of each page."""
-
-    __slots__ = ("pages", "size")
-
-    def __init__(self) -> None:
-        self.size = 0
-        self.pages: dict[int, str] = {}
-
-
-class WriteRequest:
-    """A queued write of one page to the file server (what VOP_PUTPAGES with PGO_CLEANIT sends)."""
-
-    __slots__ = ("bytes", "file", "index", "serial", "version", "vnode")
-
-    def __init__(self, serial: int, vnode: str, file: tuple[str, int], index: int, version: str, nbytes: int) -> None:
-        self.serial = serial
-        self.vnode = vnode
-        self.file = file
-        self.index = index
-        self.version = version
-        self.bytes = nbytes
-
-    @property
-    def id(self) -> str:
-        return f"wr{self.serial}"
-
-
-class PageCache:
+class PageCache(FileServer):
     """Pages per vnode, the kernel's file sizes, the file server's files, and the write-back queue."""
 
     __slots__ = ("next_serial", "next_version", "page_size", "pages", "queue", "server", "sizes", "stats")
@@ -125,9 +60,6 @@ class PageCache:
         self.next_version += 1
         return letter
 
-    def server_file(self, file: tuple[str, int]) -> ServerFile:
-        return self.server.setdefault(file, ServerFile())
-
     def attach(self, vnode: str, file: tuple[str, int]) -> None:
         """Give a vnode its page cache for `file`, with v_size from the server (as VOP_GETATTR would)."""
         if vnode not in self.sizes:
@@ -159,8 +91,17 @@ class PageCache:
 
     # -- read and write ---------------------------------------------------------------------------
 
-    def read(self, vnode: str, file: tuple[str, int], offset: int, length: int) -> list[Event]:
-        """read(2): absent pages are filled from the server (clean); pages present are used as they are."""
+    def vop_getpages(self, vnode: str, file: tuple[str, int], indexes: list[int]) -> list[int]:
+        """VOP_GETPAGES: read these absent pages from the file server into the cache, clean; their indexes."""
+        pages = self.pages[vnode]
+        server = self.server_file(file)
+        for index in indexes:
+            pages[index] = Page(CLEAN, server.pages.get(index, ZERO))
+        self.stats["pages_filled"] += len(indexes)
+        return list(indexes)
+
+    def vop_read(self, vnode: str, file: tuple[str, int], offset: int, length: int) -> list[Event]:
+        """VOP_READ: absent pages are filled from the server (clean); pages present are used as they are."""
         self.attach(vnode, file)
         size = self.sizes[vnode]
         end = min(offset + length, size)
@@ -175,15 +116,8 @@ class PageCache:
                 )
             ]
         pages = self.pages[vnode]
-        server = self.server_file(file)
-        filled, hits = [], []
-        for index in self.page_range(offset, end):
-            if index in pages:
-                hits.append(index)
-            else:
-                pages[index] = Page(CLEAN, server.pages.get(index, ZERO))
-                filled.append(index)
-        self.stats["pages_filled"] += len(filled)
+        hits = [index for index in self.page_range(offset, end) if index in pages]
+        filled = self.vop_getpages(vnode, file, [i for i in self.page_range(offset, end) if i not in pages])
         events = []
         if filled:
             events.append(
@@ -218,8 +152,8 @@ class PageCache:
         )
         return events
 
-    def write(self, vnode: str, file: tuple[str, int], offset: int, length: int) -> list[Event]:
-        """write(2): pages in the range become dirty with a new version; the server sees nothing yet."""
+    def vop_write(self, vnode: str, file: tuple[str, int], offset: int, length: int) -> list[Event]:
+        """VOP_WRITE: pages in the range become dirty with a new version; the server sees nothing yet."""
         if length and offset + length > self.max_file_size:
             return [self.too_big("page.write", f"write {vnode} [{offset}, {offset + length})", vnode, "VOP_WRITE")]
         self.attach(vnode, file)
@@ -237,15 +171,16 @@ class PageCache:
             if page is None:
                 whole = lo == 0 and hi == self.page_size
                 if not whole and index * self.page_size < self.sizes[vnode]:
-                    filled.append(index)  # read-modify-write: the rest of the page comes from the server
-                page = pages[index] = Page(CLEAN, server.pages.get(index, ZERO))
+                    filled += self.vop_getpages(vnode, file, [index])  # read-modify-write: the rest of the page
+                    page = pages[index]
+                else:
+                    page = pages[index] = Page(CLEAN, server.pages.get(index, ZERO))
             page.state = DIRTY
             page.version = version
             page.dirty = merge_interval(page.dirty, lo, hi)
             touched.append(index)
         self.sizes[vnode] = max(self.sizes[vnode], end)
         self.stats["pages_dirtied"] += len(touched)
-        self.stats["pages_filled"] += len(filled)
         events = []
         if filled:
             events.append(
@@ -271,8 +206,9 @@ class PageCache:
         )
         return events
 
-    def truncate(self, vnode: str, file: tuple[str, int], size: int) -> list[Event]:
-        """truncate(2): the server sets the size at once; cached pages past it are freed (uvm_vnp_setsize)."""
+    def vop_setattr(self, vnode: str, file: tuple[str, int], size: int) -> list[Event]:
+        """VOP_SETATTR of the size (truncate): the server sets it at once; cached pages past it are freed
+        (uvm_vnp_setsize)."""
         if size > self.max_file_size:
             return [self.too_big("page.truncate", f"truncate {vnode} to {size}", vnode, "VOP_SETATTR")]
         self.attach(vnode, file)
@@ -321,8 +257,15 @@ class PageCache:
         last = offhi // self.page_size if offhi else None
         return sorted(i for i in self.pages[vnode] if i >= first and (last is None or i < last))
 
-    def flush(self, vnode: str, file: tuple[str, int], offlo: int, offhi: int) -> list[Event]:
-        """VOP_PUTPAGES(PGO_CLEANIT), asynchronously: dirty pages in the range are queued for the server."""
+    def vop_putpages(self, vnode: str, file: tuple[str, int], offlo: int, offhi: int, flags: int) -> list[Event]:
+        """VOP_PUTPAGES of [offlo, offhi) (offhi 0: to the end): PGO_FREE frees the pages without cleaning
+        them; PGO_CLEANIT queues the dirty ones for the server, asynchronously."""
+        if flags & PGO_FREE:
+            return self._free(vnode, offlo, offhi)
+        return self._clean(vnode, file, offlo, offhi)
+
+    def _clean(self, vnode: str, file: tuple[str, int], offlo: int, offhi: int) -> list[Event]:
+        """PGO_CLEANIT, asynchronously: dirty pages in the range are queued for the server."""
         queued = []
         for index in self._span(vnode, offlo, offhi):
             page = self.pages[vnode][index]
@@ -347,8 +290,8 @@ class PageCache:
             )
         ]
 
-    def invalidate(self, vnode: str, offlo: int, offhi: int) -> list[Event]:
-        """VOP_PUTPAGES(PGO_FREE) without cleaning: pages in the range go; dirty data is lost (§4.3)."""
+    def _free(self, vnode: str, offlo: int, offhi: int) -> list[Event]:
+        """PGO_FREE without PGO_CLEANIT: pages in the range go; dirty data is lost (§4.3)."""
         pages = self.pages[vnode]
         freed, lost, lost_bytes, in_flight = [], [], 0, []
         for index in self._span(vnode, offlo, offhi):
@@ -399,54 +342,10 @@ class PageCache:
             )
         return events
 
-    def serve(self, count: int) -> list[Event]:
-        """The file server serves up to `count` queued write requests, oldest first."""
-        events = []
-        for _ in range(min(count, len(self.queue))):
-            request = self.queue.popleft()
-            server = self.server_file(request.file)
-            server.pages[request.index] = request.version
-            end = (request.index + 1) * self.page_size
-            page = self.pages.get(request.vnode, {}).get(request.index)
-            size = self.sizes.get(request.vnode, end)
-            server.size = max(server.size, min(end, size))
-            self.stats["writes_served"] += 1
-            self.stats["bytes_written_back"] += request.bytes
-            cleaned = page is not None and page.state == QUEUED and page.version == request.version
-            if cleaned and page is not None:
-                page.state = CLEAN
-                page.dirty = []
-            status = "page now clean" if cleaned else "the page changed or went meanwhile"
-            events.append(
-                Event(
-                    "page.written",
-                    f"server wrote {request.vnode} page {request.index} "
-                    f"(version {request.version}, {request.bytes} bytes): {status}",
-                    refs=(request.vnode, request.id, f"page {request.vnode}:{request.index}"),
-                    func="PUFFS_VN_WRITE",
-                    data={"page": request.index},
-                )
-            )
-        if not events:
-            events.append(Event("page.written", "the write-back queue is empty", func="PUFFS_VN_WRITE"))
-        return events
-
-    def server_write(self, file: tuple[str, int], offset: int, length: int) -> tuple[str, list[int]]:
-        """The server changes a file behind the kernel's back; returns the version and the pages changed."""
-        if offset + length > self.max_file_size:
-            raise OpError(f"{offset + length} bytes is past the largest file ({self.max_file_size})", errno="EFBIG")
-        server = self.server_file(file)
-        version = self.new_version()
-        touched = list(self.page_range(offset, offset + length)) if length else []
-        for index in touched:
-            server.pages[index] = version
-        server.size = max(server.size, offset + length)
-        return version, touched
-
     # -- vnode life cycle --------------------------------------------------------------------------
 
-    def reclaim(self, vnode: str, file: tuple[str, int] | None) -> list[Event]:
-        """Before VOP_RECLAIM the vnode is cleaned: dirty pages written synchronously, then all freed.
+    def vclean(self, vnode: str, file: tuple[str, int] | None) -> list[Event]:
+        """vclean before VOP_RECLAIM: the vnode's pages are cleaned (vinvalbuf), then all freed.
 
         `file` is None when the file itself is gone (unlinked): its pages are simply dropped.
         """
@@ -454,33 +353,33 @@ class PageCache:
         self.sizes.pop(vnode, None)
         if not pages:
             return []
-        dirty = sorted(i for i, p in pages.items() if p.state == DIRTY)
         if file is None:
             return [
                 Event("page.inval", f"{vnode}: file deleted, {len(pages)} pages freed", refs=(vnode,), func="vclean")
             ]
-        server = self.server_file(file)
-        for index in dirty:
-            server.pages[index] = pages[index].version
-            self.stats["bytes_written_back"] += pages[index].dirty_bytes
-        events = []
-        if dirty:
-            events.append(
-                Event(
-                    "page.written",
-                    f"{vnode}: dirty pages {runs(dirty)} written before reclaim",
-                    refs=(vnode,),
-                    func="vinvalbuf",
-                )
-            )
+        events = self.vinvalbuf(vnode, file, pages)
         events.append(
             Event("page.inval", f"{vnode}: {len(pages)} pages freed with the vnode", refs=(vnode,), func="vclean")
         )
         return events
 
-    def forget_file(self, file: tuple[str, int]) -> None:
-        """The file is gone from the server (its last link removed and its space freed)."""
-        self.server.pop(file, None)
+    def vinvalbuf(self, vnode: str, file: tuple[str, int], pages: dict[int, Page]) -> list[Event]:
+        """vinvalbuf(V_SAVE): the dirty pages are written to the server synchronously."""
+        dirty = sorted(i for i, p in pages.items() if p.state == DIRTY)
+        server = self.server_file(file)
+        for index in dirty:
+            server.pages[index] = pages[index].version
+            self.stats["bytes_written_back"] += pages[index].dirty_bytes
+        if not dirty:
+            return []
+        return [
+            Event(
+                "page.written",
+                f"{vnode}: dirty pages {runs(dirty)} written before reclaim",
+                refs=(vnode,),
+                func="vinvalbuf",
+            )
+        ]
 
     # -- inspection ---------------------------------------------------------------------------------
 
@@ -533,30 +432,3 @@ class PageCache:
         if any(v < 0 for v in self.stats.values()):
             problems.append("a page-cache counter went negative")
         return problems
-
-
-def page_event(
-    kind: str,
-    vnode: str,
-    pages: list[int],
-    text: str,
-    *,
-    func: str,
-    explain: str = "",
-    ret: int | None = None,
-    **data: Any,
-) -> Event:
-    """An event about some pages of a vnode: they are its refs (``page vp4:2``) and its data's `pages`."""
-    refs = (vnode, *(f"page {vnode}:{i}" for i in pages))
-    return Event(kind, text, refs=refs, explain=explain, func=func, ret=ret, data={"pages": pages, **data})
-
-
-def runs(indexes: list[int]) -> str:
-    """Compact page lists: [0, 1, 2, 5] -> '0-2, 5'."""
-    runs: list[list[int]] = []
-    for index in sorted(indexes):
-        if runs and runs[-1][1] == index - 1:
-            runs[-1][1] = index
-        else:
-            runs.append([index, index])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)

@@ -2,7 +2,7 @@
 
 Entries live on a chain of `nchashtbl`, on the LRU list `nclruhead`, on their parent's `v_dnclist`,
 on their target's `v_nclist` when positive, and on `ncvhashtbl` when they name a directory
-(SEMANTICS §1.2). Every operation returns the events it caused.
+(§1.2). Every operation returns the events it caused.
 """
 
 from __future__ import annotations
@@ -11,15 +11,10 @@ from collections import OrderedDict
 from typing import Any
 
 from model.events import Event
-from model.namecache_events import EnterEvent, HitEvent, MissEvent, NegHitEvent, ReclaimEvent, RemoveEvent
-from model.slotcopy import slots_deepcopy
-from model.vnode import VDIR, Vnode
-
-NCHNAMLEN = 31
-"""Longest name the cache holds (§1.1); longer names are never entered."""
-
-MISS = -1
-"""cache_lookup's "not found, ask the file system" return value."""
+from model.vfs.namecache_entry import NameCacheEntry
+from model.vfs.namecache_events import EnterEvent, HitEvent, MissEvent, NegHitEvent, ReclaimEvent, RemoveEvent
+from model.vfs.nchash import CREATE, LOOKUP, MISS, NCHNAMLEN, name_length, namei_hash, nchash
+from model.vfs.vnode import VDIR, Vnode
 
 NCHSTATS = (
     "ncs_goodhits",
@@ -34,68 +29,6 @@ NCHSTATS = (
     "ncs_revmiss",
 )
 """The counters of struct nchstats, in the kernel's order (§1.10)."""
-
-LOOKUP, CREATE, DELETE, RENAME = "LOOKUP", "CREATE", "DELETE", "RENAME"
-NAMEIOPS = (LOOKUP, CREATE, DELETE, RENAME)
-
-_HASH_MEMO: dict[str, int] = {}
-
-
-def namei_hash(name: str) -> int:
-    """The component hash of NetBSD's namei_hash (§1.3): Bernstein's, finished as h + (h >> 5), 32 bits."""
-    cached = _HASH_MEMO.get(name)
-    if cached is not None:
-        return cached
-    value = 5381
-    for byte in name.encode("utf-8", "surrogateescape"):
-        value = (value * 33 + byte) & 0xFFFFFFFF
-    value = (value + (value >> 5)) & 0xFFFFFFFF
-    if len(_HASH_MEMO) >= 1 << 16:
-        _HASH_MEMO.clear()  # bounded, and the names in use now are memoised again at once
-    _HASH_MEMO[name] = value
-    return value
-
-
-def name_length(name: str) -> int:
-    """`cn_namelen`: the length in bytes, as the kernel counts it."""
-    return len(name) if name.isascii() else len(name.encode("utf-8", "surrogateescape"))
-
-
-class NameCacheEntry:
-    """`struct namecache`: one cached (directory, name) -> vnode binding, or a negative one."""
-
-    __slots__ = ("bucket", "dvp", "id", "name", "num", "vbucket", "vp", "whiteout")
-    __deepcopy__ = slots_deepcopy  # checkpoints copy every entry
-
-    def __init__(self, num: int, dvp: Vnode, vp: Vnode | None, name: str, whiteout: bool, bucket: int) -> None:
-        self.num = num
-        self.id = f"nc{num}"  # kept, not a property: each lookup's events name the entry
-        self.dvp = dvp
-        self.vp = vp
-        self.name = name
-        self.whiteout = whiteout
-        self.bucket = bucket
-        self.vbucket: int | None = None
-
-    @property
-    def negative(self) -> bool:
-        return self.vp is None
-
-    def target_label(self) -> str:
-        if self.vp is not None:
-            return self.vp.id
-        return "negative (whiteout)" if self.whiteout else "negative"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "dvp": self.dvp.id,
-            "name": self.name,
-            "vp": self.vp.id if self.vp is not None else None,
-            "whiteout": self.whiteout,
-            "bucket": self.bucket,
-            "vbucket": self.vbucket,
-        }
 
 
 class NameCache:
@@ -116,8 +49,8 @@ class NameCache:
     # -- hashing ---------------------------------------------------------------------------------
 
     def nchash(self, dvp: Vnode, name: str) -> int:
-        """NCHASH: the nchashtbl bucket of (dvp, name) — component hash XOR (dvp address >> 3)."""
-        return (namei_hash(name) ^ (dvp.addr >> 3)) & (len(self.nchashtbl) - 1)
+        """NCHASH: the nchashtbl bucket of (dvp, name)."""
+        return nchash(namei_hash(name), dvp.addr, len(self.nchashtbl) - 1)
 
     def ncvhash(self, vp: Vnode) -> int:
         """NCVHASH: the ncvhashtbl bucket of a target vnode."""
@@ -237,7 +170,7 @@ class NameCache:
     ) -> Event:
         hashed = namei_hash(name)
         if entry is None:
-            bucket = (hashed ^ (dvp.addr >> 3)) & (len(self.nchashtbl) - 1)
+            bucket = nchash(hashed, dvp.addr, len(self.nchashtbl) - 1)
             refs: tuple[str, ...] = (dvp.id, f"nchash {bucket}")
         else:
             bucket = entry.bucket  # the entry was put on the chain its hash picks
@@ -299,10 +232,15 @@ class NameCache:
             self.ncvhashtbl[entry.vbucket].remove(entry)
         return [RemoveEvent(entry, reason)]
 
-    def cache_purge(
-        self, vp: Vnode, *, parents: bool = True, children: bool = True, func: str = "cache_purge"
-    ) -> list[Event]:
-        """cache_purge (§1.7): drop entries naming vp (PURGE_PARENTS) and entries under it (PURGE_CHILDREN)."""
+    def cache_purge(self, vp: Vnode) -> list[Event]:
+        """cache_purge (§1.7): every name of vp and every name under it (PURGE_PARENTS | PURGE_CHILDREN)."""
+        return self.cache_purge1(vp, parents=True, children=True, func="cache_purge")
+
+    def cache_purge1(self, vp: Vnode, *, parents: bool, children: bool, func: str = "cache_purge1") -> list[Event]:
+        """cache_purge1 (§1.7): drop entries naming vp (PURGE_PARENTS) and/or entries under it (PURGE_CHILDREN).
+
+        `func` names the caller in the events: cache_purge is cache_purge1 with both flags, as in NetBSD.
+        """
         victims: dict[int, NameCacheEntry] = {}
         if parents:
             victims.update(vp.v_nclist)

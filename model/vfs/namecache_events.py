@@ -9,18 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from model.events import LazyEvent
+from model.vfs.nchash import MISS, namei_hash, nchash
 
 if TYPE_CHECKING:
-    from model.namecache import NameCacheEntry
-    from model.vnode import Vnode
-
-MISS = -1  # model.namecache.MISS, cache_lookup's miss (not imported: namecache imports this module)
-
-
-def _hash(name: str) -> int:
-    from model.namecache import namei_hash  # late: namecache imports this module
-
-    return namei_hash(name)
+    from model.vfs.namecache_entry import NameCacheEntry
+    from model.vfs.vnode import Vnode
 
 
 def _refs(eid: str, dvp: str, bucket: int, vp: str | None) -> tuple[str, ...]:
@@ -28,7 +21,7 @@ def _refs(eid: str, dvp: str, bucket: int, vp: str | None) -> tuple[str, ...]:
 
 
 def _lookup_data(bucket: int, name: str) -> dict[str, Any]:
-    return {"bucket": bucket, "hash": _hash(name), "name": name}
+    return {"bucket": bucket, "hash": namei_hash(name), "name": name}
 
 
 class _EntryEvent(LazyEvent):
@@ -92,7 +85,7 @@ class MissEvent(LazyEvent):
         self.mask = mask
 
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-        bucket = (_hash(self.name) ^ (self.addr >> 3)) & self.mask  # NCHASH, as NameCache.nchash
+        bucket = nchash(namei_hash(self.name), self.addr, self.mask)
         text = f"miss: no entry for ({self.dvp}, {self.name!r})"
         return text, (self.dvp, f"nchash {bucket}"), _lookup_data(bucket, self.name)
 

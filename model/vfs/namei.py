@@ -1,4 +1,4 @@
-"""namei: the path walk, one component at a time through cache_lookup (SEMANTICS §1.11).
+"""namei: the path walk, one component at a time through cache_lookup (§1.11).
 
 On a miss the file system's VOP_LOOKUP answers, and its answer is entered (positive, or negative on
 ENOENT) when MAKEENTRY is set. Each component is its own event, so the walk can be watched.
@@ -7,11 +7,15 @@ ENOENT) when MAKEENTRY is set. Each component is its own event, so the walk can 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from model.events import Event
-from model.namecache import CREATE, DELETE, LOOKUP, MISS, RENAME
-from model.vfs import Vfs
-from model.vnode import VDIR, Vnode
+from model.vfs.nchash import CREATE, DELETE, LOOKUP, MISS, RENAME
+from model.vfs.vnode import VDIR, Vnode
+from model.vfs.vnops import vop_lookup
+
+if TYPE_CHECKING:
+    from model.vfs.vfs import Vfs
 
 NAME_MAX = 255
 """Longest component any file system accepts; longer is ENAMETOOLONG before any lookup."""
@@ -81,7 +85,7 @@ def namei(vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = Fals
             events += vfs.vref(covered, quiet=True)
             events += vfs.vrele(dvp, quiet=True)
             dvp = covered
-        vp, errno, step_events = _component(vfs, dvp, name, nameiop, islastcn, wantparent)
+        vp, errno, step_events = lookup_once(vfs, dvp, name, nameiop, islastcn, wantparent)
         events += step_events
         if errno is not None:
             events += vfs.vrele(dvp, quiet=True)
@@ -100,10 +104,10 @@ def namei(vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = Fals
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _component(
+def lookup_once(
     vfs: Vfs, dvp: Vnode, name: str, nameiop: str, islastcn: bool, wantparent: bool
 ) -> tuple[Vnode | None, str | None, list[Event]]:
-    """One component: cache_lookup, then VOP_LOOKUP and cache_enter on a miss. Returns (vp, errno, events)."""
+    """One component: cache_lookup, then VOP_LOOKUP (which enters its answer) on a miss. (vp, errno, events)."""
     makeentry = wants_entry(nameiop, islastcn, wantparent)
     cache = vfs.namecache
     ret, entry, events = cache.cache_lookup(dvp, name, nameiop=nameiop, makeentry=makeentry, islastcn=islastcn)
@@ -117,37 +121,9 @@ def _component(
         return None, "ENOENT", events
     elif ret != MISS:  # pragma: no cover - cache_lookup returns only these
         raise AssertionError(ret)
-    # VOP_LOOKUP: ask the file system.
-    fs = vfs.fs_of(dvp)
-    assert dvp.ino is not None and dvp.mount is not None
-    ino, whiteout = fs.lookup(dvp.ino, name)
-    mount = vfs.mounts[dvp.mount]
-    if ino is None:
-        creating = islastcn and nameiop in (CREATE, RENAME)
-        flag = " (a whiteout)" if whiteout else ""
-        events.append(
-            Event(
-                "vfs.vop_lookup",
-                f"VOP_LOOKUP({dvp.id}, {name!r}): not on disk{flag}",
-                refs=(dvp.id,),
-                func="VOP_LOOKUP",
-                errno=None if creating else "ENOENT",
-            )
-        )
-        if makeentry and not (islastcn and nameiop == CREATE):
-            events += cache.cache_enter(dvp, None, name, whiteout=whiteout)
-        return None, None if creating else "ENOENT", events
-    vp, vnode_events = vfs.vnode_for(mount, ino) if ino != dvp.ino else (dvp, vfs.vref(dvp, quiet=True))
-    found = f"inode {ino}" + ("" if vnode_events else f", {vp.id} already in use")
-    events.append(
-        Event(
-            "vfs.vop_lookup", f"VOP_LOOKUP({dvp.id}, {name!r}): {found}", refs=(dvp.id, vp.id), func="VOP_LOOKUP", ret=0
-        )
-    )
-    events += vnode_events
-    if makeentry:
-        events += cache.cache_enter(dvp, vp, name)
-    return vp, None, events
+    vp, errno, lookup_events = vop_lookup(vfs, dvp, name, nameiop=nameiop, islastcn=islastcn, makeentry=makeentry)
+    events += lookup_events
+    return vp, errno, events
 
 
 def _cross_mounts(vfs: Vfs, vp: Vnode) -> tuple[Vnode, list[Event]]:

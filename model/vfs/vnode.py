@@ -2,7 +2,7 @@
 
 This module keeps the bookkeeping: counts, the lock, the free list in LRU order and the
 (mount, inode) -> vnode index. The life-cycle steps that touch the name cache and the disk
-(inactive, reclaim, recycle) are in `model.vfs`, which owns all three.
+(vinactive, vop_reclaim, vrecycle) are in `model.vfs.lifecycle`.
 """
 
 from __future__ import annotations

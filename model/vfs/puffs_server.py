@@ -1,0 +1,112 @@
+"""The puffs file server's side of the page cache: its copy of each file, the write requests the kernel
+queues for it, and what it does with them (§4.4). `FileServer` is a mixin of `model.vfs.pagecache.PageCache`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from model.errors import OpError
+from model.events import Event
+from model.vfs.page import CLEAN, QUEUED
+
+if TYPE_CHECKING:
+    from model.vfs.page import Page
+
+
+class ServerFile:
+    """The file server's copy of one file: its size and the version of each page."""
+
+    __slots__ = ("pages", "size")
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.pages: dict[int, str] = {}
+
+
+class WriteRequest:
+    """A queued write of one page to the file server (what VOP_PUTPAGES with PGO_CLEANIT sends)."""
+
+    __slots__ = ("bytes", "file", "index", "serial", "version", "vnode")
+
+    def __init__(self, serial: int, vnode: str, file: tuple[str, int], index: int, version: str, nbytes: int) -> None:
+        self.serial = serial
+        self.vnode = vnode
+        self.file = file
+        self.index = index
+        self.version = version
+        self.bytes = nbytes
+
+    @property
+    def id(self) -> str:
+        return f"wr{self.serial}"
+
+
+class FileServer:
+    """The server's files and the kernel's queue of write requests to it."""
+
+    __slots__ = ()
+    server: dict[tuple[str, int], ServerFile]
+    queue: deque[WriteRequest]
+    pages: dict[str, dict[int, Page]]
+    sizes: dict[str, int]
+    stats: dict[str, int]
+    page_size: int
+    max_file_size: int
+    new_version: Callable[[], str]
+    page_range: Callable[[int, int], Iterable[int]]
+
+    def server_file(self, file: tuple[str, int]) -> ServerFile:
+        """The server's copy of `file` (an empty one to begin with)."""
+        return self.server.setdefault(file, ServerFile())
+
+    def puffs_vn_write(self, count: int) -> list[Event]:
+        """The file server serves up to `count` queued PUFFS_VN_WRITE requests, oldest first; a page whose
+        request is served, unchanged since, is clean again."""
+        events = []
+        for _ in range(min(count, len(self.queue))):
+            request = self.queue.popleft()
+            server = self.server_file(request.file)
+            server.pages[request.index] = request.version
+            end = (request.index + 1) * self.page_size
+            page = self.pages.get(request.vnode, {}).get(request.index)
+            size = self.sizes.get(request.vnode, end)
+            server.size = max(server.size, min(end, size))
+            self.stats["writes_served"] += 1
+            self.stats["bytes_written_back"] += request.bytes
+            cleaned = page is not None and page.state == QUEUED and page.version == request.version
+            if cleaned and page is not None:
+                page.state = CLEAN
+                page.dirty = []
+            status = "page now clean" if cleaned else "the page changed or went meanwhile"
+            events.append(
+                Event(
+                    "page.written",
+                    f"server wrote {request.vnode} page {request.index} "
+                    f"(version {request.version}, {request.bytes} bytes): {status}",
+                    refs=(request.vnode, request.id, f"page {request.vnode}:{request.index}"),
+                    func="PUFFS_VN_WRITE",
+                    data={"page": request.index},
+                )
+            )
+        if not events:
+            events.append(Event("page.written", "the write-back queue is empty", func="PUFFS_VN_WRITE"))
+        return events
+
+    def server_write(self, file: tuple[str, int], offset: int, length: int) -> tuple[str, list[int]]:
+        """The server changes a file behind the kernel's back; returns the version and the pages changed."""
+        if offset + length > self.max_file_size:
+            raise OpError(f"{offset + length} bytes is past the largest file ({self.max_file_size})", errno="EFBIG")
+        server = self.server_file(file)
+        version = self.new_version()
+        touched = list(self.page_range(offset, offset + length)) if length else []
+        for index in touched:
+            server.pages[index] = version
+        server.size = max(server.size, offset + length)
+        return version, touched
+
+    def forget_file(self, file: tuple[str, int]) -> None:
+        """The file is gone from the server (its last link removed and its space freed)."""
+        self.server.pop(file, None)
