@@ -93,11 +93,15 @@ def _on_open_file(
     return events + release(vfs, vp)
 
 
-def _cookie(vfs: Vfs, path: str, func: str) -> tuple[Mount, Vnode | None, Event | None]:
+NOTHING_TO = {"puffs.flush": "flush", "puffs.inval": "invalidate", "puffs.inval_names": "purge"}
+"""What a call on a node without a vnode has nothing to do, by the kind of its event."""
+
+
+def _cookie(vfs: Vfs, path: str, func: str, kind: str = "puffs.flush") -> tuple[Mount, Vnode | None, Event | None]:
     """The node a puffs server names by cookie: its mount and the kernel's vnode for it, if any.
 
     The node is found on the server's own tree (no namei, no name-cache traffic); a node the kernel
-    has no vnode for gives ENOENT, as puffs_pnode2vnode does.
+    has no vnode for gives ENOENT, as puffs_pnode2vnode does: an event of `kind` (the call's) naming no vnode.
     """
     node = vfs.node_at(path) if path.startswith("/") else None
     if node is None:
@@ -114,12 +118,12 @@ def _cookie(vfs: Vfs, path: str, func: str) -> tuple[Mount, Vnode | None, Event 
             mount,
             None,
             Event(
-                "puffs.flush",
+                kind,
                 f"{func}({path}): the kernel has no vnode for this node",
                 func=func,
                 ret=-1,
                 errno="ENOENT",
-                explain="Nothing of this node is cached, so there is nothing to flush.",
+                explain=f"Nothing of this node is cached, so there is nothing to {NOTHING_TO.get(kind, 'do')}.",
             ),
         )
     return mount, vp, None
@@ -133,7 +137,7 @@ def _range_op(system: System, path: str, start: int | None, end: int | None, *, 
     start, end = start or 0, end or 0
     verb = "inval" if inval else "flush"
     func = f"puffs_{verb}_pagecache_node{'' if whole else '_range'}"
-    _, vp, missing = _cookie(vfs, path, func)
+    _, vp, missing = _cookie(vfs, path, func, f"puffs.{verb}")
     if missing is not None or vp is None:
         return [missing] if missing is not None else []
     cache = vfs.pagecache
@@ -303,7 +307,7 @@ def server_show(system: System, path: str) -> list[Event]:
 def inval_names(system: System, path: str) -> list[Event]:
     vfs = _vfs(system)
     func = "puffs_inval_namecache_dir"
-    _, vp, missing = _cookie(vfs, path, func)
+    _, vp, missing = _cookie(vfs, path, func, "puffs.inval_names")
     if missing is not None or vp is None:
         return [missing] if missing is not None else []
     if vp.type != VDIR:
