@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from model.events import Event
+from model.fs import NAME_MAX, PATH_MAX, path_bytes
 from model.namecache import CREATE, DELETE, LOOKUP, MISS, RENAME
 from model.vfs import Vfs
 from model.vnode import VDIR, Vnode
-
-NAME_MAX = 255
-"""Longest component any file system accepts; longer is ENAMETOOLONG before any lookup."""
 
 
 @dataclass(slots=True)
@@ -39,6 +37,11 @@ def wants_entry(nameiop: str, islastcn: bool, wantparent: bool) -> bool:
 
 def namei(vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = False) -> NameiResult:
     """Walk `path` from the root (absolute) or the cwd; see the module docstring."""
+    size = path_bytes(path)
+    if size >= PATH_MAX:  # copyinstr fails: nothing is walked
+        shown = path if len(path) <= 60 else path[:57] + "..."
+        text = f"namei {nameiop} {shown!r}: {size} bytes, MAXPATHLEN is {PATH_MAX} with the NUL"
+        return NameiResult(None, None, "", "ENAMETOOLONG", [Event("namei.start", text, func="namei")])
     events = [Event("namei.start", f"namei {nameiop} {path!r}", func="namei")]
     if not path:
         return NameiResult(None, None, "", "ENOENT", events)
@@ -52,7 +55,7 @@ def namei(vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = Fals
         return NameiResult(dvp, None, "", None, events)
     for index, name in enumerate(components):
         islastcn = index == len(components) - 1
-        if len(name.encode("utf-8", "surrogateescape")) > NAME_MAX:
+        if path_bytes(name) > NAME_MAX:
             events += vfs.vrele(dvp, quiet=True)
             return NameiResult(None, None, name, "ENAMETOOLONG", events)
         if dvp.type != VDIR:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from model.events import Event
-from model.fs import DIR, FileSystem, build_tree
+from model.fs import DIR, PATH_MAX, FileSystem, build_tree, path_bytes
 from model.namecache import NameCache
 from model.ops import id_number
 from model.pagecache import PageCache
@@ -116,8 +116,11 @@ class Vfs:
     def node_at(self, path: str) -> tuple[Mount, int] | None:
         """The (mount, inode) at an absolute path, read off the disks without namei or the name cache.
 
-        This is how a file server names its own nodes (puffs cookies): no lookup, no cache entries.
+        This is how a file server names its own nodes (puffs cookies): no lookup, no cache entries. A path
+        namei could not walk (PATH_MAX or longer) names no node.
         """
+        if path_bytes(path) >= PATH_MAX:
+            return None
         mount = self.mounts[self.rootvnode.mount or "mnt0"]
         ino = FileSystem.ROOT_INO
         for name in (c for c in path.split("/") if c):
