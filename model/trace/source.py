@@ -4,8 +4,9 @@ A regular file is read again from its start for a second pass (never opened twic
 FIFO, a pipe as /dev/stdin, a character device) is a stream: it is copied to a temporary file as it is
 first read, so a later pass reads the copy and then goes on with the stream. Every line is at most
 `max_line` bytes, and a stream at most `max_stream` bytes in all: past either, InputError says which line,
-before anything more is read. This module and the two host readers (`proc_snapshot`, `residency`) are the
-only places under model/ that read the host's files.
+before anything more is read. The importers read their inputs through here; the host readers
+(`proc_snapshot`, `residency`) and `--root`'s stat probe are the other places under model/trace/ that
+look at the host.
 """
 
 from __future__ import annotations

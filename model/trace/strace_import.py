@@ -6,7 +6,9 @@ Relative paths are resolved against the calling task's cwd or dirfd; when that i
 they stay relative, so the walk starts where the kernel's did. A failed call that changes the tree is
 replayed only when the model can fail the same way (ENOENT, EEXIST, ENOTDIR); otherwise it becomes a
 plain lookup, so the model never changes what the real system did not. The disk is what the results
-prove existed before the trace (see `strace_disk`).
+prove existed before the trace (see `strace_disk`). Lines are at most LINE_MAX; a line the reader cannot
+use is counted, never fatal; a path namei refuses (PATH_MAX, NAME_MAX) becomes a lookup that fails with
+ENAMETOOLONG.
 """
 
 from __future__ import annotations
