@@ -78,14 +78,23 @@ def named(where: str) -> Iterator[None]:
         raise BadInput(f"{where}: {exc}") from None
 
 
-def _write(spool: StepSpool, out: str, title: str, about: str, config: Mapping[str, Any]) -> None:
+def _check_output(out: str, force: bool) -> None:
+    """BadInput unless `out` can be written: its directory exists, and it is no device, FIFO, socket or
+    link (unless `force`). Checked before any work, and again just before writing."""
     directory = os.path.dirname(out) or "."
     if not os.path.isdir(directory):
         raise BadInput(f"{out}: the directory {directory} does not exist")
-    from viz.atomic import check_target  # the check every writer shares: no device, FIFO, socket or link
+    from viz.atomic import check_target  # the check every writer shares
 
     try:
-        check_target(out)
+        check_target(out, force=force)
+    except OSError as exc:
+        raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
+
+
+def _write(spool: StepSpool, out: str, title: str, about: str, config: Mapping[str, Any], force: bool) -> None:
+    _check_output(out, force)  # it may have changed while the import ran
+    try:
         spool.write(out, title, about, config)
     except OSError as exc:
         raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
@@ -282,6 +291,9 @@ def _parser() -> argparse.ArgumentParser:
     dinp.add_argument("--no-check", action="store_true", help="skip replaying the result through the model")
     for command in (strace, proc, res, dinp):
         command.add_argument("-o", "--output", required=True, metavar="SCENARIO.toml", help="the scenario to write")
+        command.add_argument(
+            "--force", action="store_true", help="replace an output that is a link, device, FIFO or socket (the name)"
+        )
     return parser
 
 
@@ -310,9 +322,10 @@ def import_command(args: list[str]) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     with StepSpool() as spool:
         try:
+            _check_output(options.output, options.force)
             done = IMPORTERS[options.kind](spool, options)
             resolve_config(done.config)
-            _write(spool, options.output, done.title, done.about, done.config)
+            _write(spool, options.output, done.title, done.about, done.config, options.force)
         except BadInput as exc:
             print(f"cachescope import {options.kind}: {exc}", file=sys.stderr)
             return EXIT_USAGE
