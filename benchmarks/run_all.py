@@ -1,4 +1,4 @@
-"""Every benchmark figure of issue 9, each with its baseline measured in the same run, ratio, target, verdict.
+"""Every benchmark figure of issues 9 and 14, each with its baseline measured in the same run, ratio, target, verdict.
 
     .venv/bin/python benchmarks/run_all.py            the full sizes (about nine minutes on a 2-core machine)
     .venv/bin/python benchmarks/run_all.py --quick    smaller sizes (about two minutes)
@@ -31,6 +31,7 @@ FIGURES = {
     "5": "startup",
     "6": "memory",
     "7": "bulk_replay",
+    "8": "input_scaling",
 }
 
 

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 from model.cachemaint import Plan, apply, refs_of
 from model.cpu import CpuCaches
-from model.cpucache import ADDRESS_SPACE, PAGE_SIZE, USER_LIMIT, access_ok
+from model.cpucache import access_ok
 from model.errors import OpError
 from model.events import Event
+from model.limits import ADDRESS_SPACE, PAGE_SIZE, USER_LIMIT
 
 Arg = int | str
 """A cacheflush argument as written: a number, or constant names joined by '|' (``D_WB|I``)."""

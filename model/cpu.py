@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from model.cpucache import ADDRESS_SPACE, INVALID, PAGE_SIZE, USER_LIMIT, WORD, Cache, Memory
+from model.cpucache import INVALID, WORD, Cache, Memory
 from model.errors import OpError
 from model.events import Event
+from model.limits import ADDRESS_SPACE, PAGE_SIZE, USER_LIMIT
 
 MODES = ("spec", "linux", "legacy")
 ABIS = ("mips", "m68k", "sh", "nds32")

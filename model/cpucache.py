@@ -8,13 +8,12 @@ ints and small lists; the event-producing operations in `model.cpu` build on it.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
-PAGE_SIZE = 4096
+from model.limits import PAGE_SIZE, USER_LIMIT
+
 PAGE_SHIFT = 12
-ADDRESS_SPACE = 1 << 32
-USER_LIMIT = 0x80000000
-"""First kernel address (MIPS32 kseg0): `access_ok` refuses a range that reaches it."""
 WORD = 4
 INVALID = -1
 
@@ -260,27 +259,30 @@ class Memory:
         self.pages: dict[int, bytearray] = {}  # page number -> bytes; absent pages read as zeros
 
     def add_map(self, start: int, end: int, perms: str) -> tuple[int, int, str] | None:
-        """Add a mapping; return the existing mapping it overlaps instead (and add nothing)."""
-        for mapping in self.maps:
+        """Add a mapping; return the existing mapping it overlaps instead (and add nothing).
+
+        The list stays sorted and non-overlapping, so only the neighbours of the insertion point can
+        overlap: a binary search, not a scan (a trace maps thousands of scattered pages).
+        """
+        maps = self.maps
+        at = bisect.bisect_left(maps, start, key=_start)
+        for mapping in maps[max(at - 1, 0) : at + 1]:
             if mapping[0] < end and start < mapping[1]:
                 return mapping
-        self.maps.append((start, end, perms))
-        self.maps.sort()
+        maps.insert(at, (start, end, perms))
         return None
 
     def vma(self, addr: int) -> tuple[int, int, str] | None:
         """The mapping containing `addr` (vma_lookup), or None."""
-        for mapping in self.maps:
-            if mapping[0] <= addr < mapping[1]:
-                return mapping
+        at = bisect.bisect_right(self.maps, addr, key=_start) - 1
+        if at >= 0 and addr < self.maps[at][1]:
+            return self.maps[at]
         return None
 
     def vma_from(self, addr: int) -> tuple[int, int, str] | None:
         """The first mapping ending above `addr` (find_vma: it may start above `addr`), or None."""
-        for mapping in self.maps:
-            if addr < mapping[1]:
-                return mapping
-        return None
+        at = bisect.bisect_right(self.maps, addr, key=_end)
+        return self.maps[at] if at < len(self.maps) else None
 
     def allows(self, addr: int, nbytes: int, perm: str = "") -> bool:
         """True when every byte of [addr, addr+nbytes) is mapped, with `perm` if given (any if "")."""
@@ -319,6 +321,14 @@ class Memory:
                 if any(word):
                     words.append(((number << PAGE_SHIFT) + offset, word))
         return words
+
+
+def _start(mapping: tuple[int, int, str]) -> int:
+    return mapping[0]
+
+
+def _end(mapping: tuple[int, int, str]) -> int:
+    return mapping[1]
 
 
 def access_ok(addr: int, nbytes: int) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from model.errors import CommandError
 from model.ids import id_pattern
+from model.limits import ADDRESS_SPACE
 from model.parts import ensure_loaded
 
 
@@ -45,14 +46,10 @@ def _nonneg(text: str) -> int:
     return value
 
 
-ADDRESS_LIMIT = 1 << 32
-"""Addresses are 32-bit (the modelled machine's, §5): a larger one cannot be written in a register."""
-
-
 def _addr(text: str) -> int:
     value = _nonneg(text)
-    if value >= ADDRESS_LIMIT:
-        raise ValueError(f"expected an address below {ADDRESS_LIMIT:#x} (the machine is 32-bit), got {text!r}")
+    if value >= ADDRESS_SPACE:
+        raise ValueError(f"expected an address below {ADDRESS_SPACE:#x} (the machine is 32-bit), got {text!r}")
     return value
 
 

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from model.errors import OpError
 from model.events import Event
+from model.limits import path_bytes
 from model.procfs import STATIC_ENTRIES, TGID_ENTRIES, TID_ENTRIES, Dentry, Procfs, Task
 
 UINT_MAX = 2**32 - 1
-ERRNO_VALUES = {"ENOENT": -2, "ENOTDIR": -20, "EISDIR": -21}
-ERRNO_TEXT = {"ENOENT": "No such file or directory", "ENOTDIR": "Not a directory", "EISDIR": "Is a directory"}
+ERRNO_VALUES = {"ENOENT": -2, "ENOTDIR": -20, "EISDIR": -21, "ENAMETOOLONG": -36}
+ERRNO_TEXT = {
+    "ENOENT": "No such file or directory",
+    "ENOTDIR": "Not a directory",
+    "EISDIR": "Is a directory",
+    "ENAMETOOLONG": "File name too long",
+}
+LINUX_PATH_MAX = 4096
+"""Linux's PATH_MAX: getname copies at most this many bytes, NUL included; a longer path is ENAMETOOLONG."""
+LINUX_NAME_MAX = 255
 
 
 def name_to_int(name: str) -> int | None:
@@ -153,6 +162,8 @@ def walk(fs: Procfs, ns_id: int, path: str) -> tuple[list[Event], Dentry | None,
     components = split_proc_path(path)
     d = fs.dentries[ns.mount.root]
     events: list[Event] = []
+    if path_bytes(path) >= LINUX_PATH_MAX or any(path_bytes(c) > LINUX_NAME_MAX for c in components):
+        return events, None, "ENAMETOOLONG"
     for name in components:
         if name == ".":
             continue

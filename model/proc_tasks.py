@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from model.errors import OpError
 from model.events import Event
-from model.procfs import MAX_PID_NS_LEVEL, PID_MAX_LIMIT, RESERVED_PIDS, PidNamespace, Procfs, Task
+from model.limits import MAX_PID_NS_LEVEL
+from model.procfs import PID_MAX_LIMIT, RESERVED_PIDS, PidNamespace, Procfs, Task
 
 
 def next_free_nr(ns: PidNamespace) -> int:

@@ -21,7 +21,6 @@ KERNELS = ("v4.19", "v2.6.24")
 """`proc_kernel` modes: v3.18-v5.6 form (default, e.g. v4.19) and the v2.6.24 form (SEMANTICS §3.3)."""
 
 PID_MAX_LIMIT = 4 * 1024 * 1024
-MAX_PID_NS_LEVEL = 32
 RESERVED_PIDS = 300
 
 TGID_ENTRIES = ("cmdline", "comm", "cwd", "environ", "exe", "maps", "mounts", "root", "stat", "statm", "status", "task")

@@ -202,7 +202,7 @@ def pc_lost(c: Ctx) -> Draft | None:
         return None
     lost = sum(e.data.get("bytes", 0) for e in c.all("page.lost"))
     size = c.before.config["page_size"]
-    pages = file_pages(c.before, call.refs[0])
+    pages = file_pages(c.before, call.refs[0]) if call.refs else {}  # ENOENT: the kernel has no vnode
     start, end = c.op.get("start") or 0, c.op.get("end") or 0
     inside = [i for i in pages if i * size >= start and (end == 0 or (i + 1) * size <= end)]
     wrong = (0, sum(p["dirty_bytes"] for p in pages.values()), sum(pages[i]["dirty_bytes"] for i in inside))

@@ -103,23 +103,44 @@ def _reject_unknown(data: Mapping[str, Any], known: tuple[str, ...], source: str
             raise ScenarioError(source, f"unknown {what} {key!r}", step=step, hint=hint)
 
 
+SCENARIO_MAX = 64 << 20
+"""The largest scenario file read (64 MiB, about two million short steps): a bigger one, or a stream that
+goes on past it (/dev/zero), is refused before more is read. Importers stop at the same size."""
+
+
 def load_file(path: str | Path) -> Scenario:
-    """Load a scenario file, with clear errors for a missing file, a directory or undecodable bytes."""
+    """Load a scenario file, with clear errors for a missing file, a directory, undecodable bytes or one too big."""
     path = Path(path)
     source = str(path)
     if path.is_dir():
         raise ScenarioError(source, "is a directory, not a scenario file", hint="give a .toml file")
     try:
-        text = path.read_text(encoding="utf-8")
+        data = _read_capped(path, source)
+    except ScenarioError:
+        raise
     except FileNotFoundError:
         raise ScenarioError(source, "no such file", hint="'cachescope --list' shows the built-in scenarios") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, "not a text file (not UTF-8)") from None
     except OSError as exc:
         raise ScenarioError(source, f"cannot read: {exc.strerror or exc}") from None
     except ValueError:  # e.g. a NUL byte in the name, which no file name can hold
         raise ScenarioError(repr(source), "not a usable file name") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(source, "not a text file (not UTF-8)") from None
     return loads(text, source)
+
+
+def _read_capped(path: Path, source: str) -> bytes:
+    """The file's bytes, at most SCENARIO_MAX; a regular file is sized first, anything else read up to the cap."""
+    too_big = ScenarioError(source, "larger than 64 MiB, the most a scenario file may be")
+    if path.stat().st_size > SCENARIO_MAX:  # a FIFO or a device says 0 here: the read below is capped
+        raise too_big
+    with path.open("rb") as f:
+        data = f.read(SCENARIO_MAX + 1)
+    if len(data) > SCENARIO_MAX:
+        raise too_big
+    return data
 
 
 def builtin_names() -> list[str]:

@@ -13,19 +13,19 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
 
+from model.limits import too_long
 from model.ops import Op
 from model.parts import resolve_config
 from model.scenario import Scenario
-from model.trace import TraceFormatError, din, proc_import, proc_snapshot, residency
+from model.trace import TraceFormatError, din, printable, proc_import, proc_snapshot, residency
 from model.trace.replay import verify
-from model.trace.source import lines_of
-from model.trace.spool import UNCHECKED, StepSpool
+from model.trace.spool import UNCHECKED, SpoolFull, StepSpool
 from model.trace.strace_import import import_strace
 from viz.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser
 
@@ -69,27 +69,32 @@ class BadInput(Exception):
     """An input the user must fix; the message names it and says what is wrong."""
 
 
-def check_file(path: str) -> None:
-    """BadInput unless `path` is a readable file."""
-    if not os.path.lexists(path):
-        raise BadInput(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise BadInput(f"{path}: is a directory, not a file")
+@contextmanager
+def named(where: str) -> Iterator[None]:
+    """Turn what a reader says about an input (TraceFormatError) into BadInput naming it: `where: ...`."""
     try:
-        with open(path, "rb") as f:
-            f.read(1)
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror or exc}") from None
+        yield
+    except TraceFormatError as exc:
+        raise BadInput(f"{where}: {exc}") from None
 
 
-def _write(spool: StepSpool, out: str, title: str, about: str, config: Mapping[str, Any]) -> None:
+def _check_output(out: str, force: bool) -> None:
+    """BadInput unless `out` can be written: its directory exists, and it is no device, FIFO, socket or
+    link (unless `force`). Checked before any work, and again just before writing."""
     directory = os.path.dirname(out) or "."
     if not os.path.isdir(directory):
         raise BadInput(f"{out}: the directory {directory} does not exist")
-    from viz.atomic import check_target  # the check every writer shares: no device, FIFO, socket or link
+    from viz.atomic import check_target  # the check every writer shares
 
     try:
-        check_target(out)
+        check_target(out, force=force)
+    except OSError as exc:
+        raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
+
+
+def _write(spool: StepSpool, out: str, title: str, about: str, config: Mapping[str, Any], force: bool) -> None:
+    _check_output(out, force)  # it may have changed while the import ran
+    try:
         spool.write(out, title, about, config)
     except OSError as exc:
         raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
@@ -103,19 +108,23 @@ def _now() -> str:
 
 
 def _strace(spool: StepSpool, path: str, options: argparse.Namespace | None = None) -> Imported:
-    check_file(path)
     root = getattr(options, "root", None)
     if root is not None and not os.path.isdir(root):
         raise BadInput(f"--root {root}: not a directory")
-    config, report = import_strace(
-        path,
-        spool,
-        cwd=getattr(options, "cwd", None),
-        root=root,
-        namecache_max=getattr(options, "namecache_max", None),
-        check=not getattr(options, "no_check", False),
-        progress=ProgressBar(f"reading {os.path.basename(path)}"),
-    )
+    cwd = getattr(options, "cwd", None)
+    if cwd is not None and (not cwd.startswith("/") or too_long(cwd) is not None):
+        why = too_long(cwd) or "not an absolute path"
+        raise BadInput(f"--cwd {printable(cwd[:80])}: {why}")
+    with named(path):
+        config, report = import_strace(
+            path,
+            spool,
+            cwd=cwd,
+            root=root,
+            namecache_max=getattr(options, "namecache_max", None),
+            check=not getattr(options, "no_check", False),
+            progress=ProgressBar(f"reading {os.path.basename(path)}"),
+        )
     about = (
         f"Replay of {os.path.basename(path)} (strace -f): each step is one system call, as a namei walk "
         "(lookup) or the verb that changes the tree; the say line is the original call. The disk ([config] "
@@ -128,14 +137,16 @@ def _strace(spool: StepSpool, path: str, options: argparse.Namespace | None = No
 
 def strace_scenario(path: str) -> Scenario | None:
     """The scenario of a strace file, imported in memory (for `cachescope FILE.strace`); None after
-    printing why not."""
+    printing why not (the caller exits with 2 and the app does not start)."""
     with StepSpool() as spool:
         try:
             done = _strace(spool, path)
-        except (BadInput, TraceFormatError) as exc:
+            return spool.scenario(done.title, done.about, done.config, path)
+        except BadInput as exc:
             print(f"cachescope: {exc}", file=sys.stderr)
-            return None
-        return spool.scenario(done.title, done.about, done.config, path)
+        except ValueError as exc:  # a [config] the model refuses: the import made it, so say which input
+            print(f"cachescope: {path}: the imported scenario's [config] is refused: {exc}", file=sys.stderr)
+        return None
 
 
 # -- proc, residency, din -------------------------------------------------------------------------------
@@ -144,9 +155,12 @@ def strace_scenario(path: str) -> Scenario | None:
 def _proc(spool: StepSpool, options: argparse.Namespace) -> Imported:
     if not os.path.isdir(options.proc):
         raise BadInput(f"--proc {options.proc}: not a directory")
-    snap = proc_snapshot.take(options.proc)
+    try:
+        snap = proc_snapshot.take(options.proc)
+    except TraceFormatError as exc:  # the message starts with the file: --proc DIR/123/status: ...
+        raise BadInput(f"--proc {exc}") from None
     if not snap.tasks:
-        raise BadInput(f"{options.proc}: no task directories (is it a proc file system?)")
+        raise BadInput(f"--proc {options.proc}: no task directories (is it a proc file system?)")
     steps, report = proc_import.plan(snap, limit=options.limit, pid_ns_only=options.pid_ns)
     for op, say in steps:
         spool.add(op, say, None)
@@ -162,6 +176,8 @@ def _proc(spool: StepSpool, options: argparse.Namespace) -> Imported:
 def _residency(spool: StepSpool, options: argparse.Namespace) -> Imported:
     files = []
     for path in options.files:
+        if (why := too_long(residency.model_path(path))) is not None:
+            raise BadInput(f"{path}: its path on the model's puffs mount is too long for namei ({why})")
         try:
             files.append(residency.measure(path))
         except residency.ResidencyError as exc:
@@ -177,22 +193,43 @@ def _residency(spool: StepSpool, options: argparse.Namespace) -> Imported:
     return Imported("page-cache residency", about, residency.config(files))
 
 
-def _geometry(text: str) -> dict[str, int]:
+def _geometry(key: str) -> Callable[[str], dict[str, int]]:
+    """An argparse type for --icache/--dcache: SETSxWAYSxLINE, checked as the model checks `[config] KEY`."""
+
+    def parse(text: str) -> dict[str, int]:
+        try:
+            sets, ways, line = (int(n) for n in text.lower().split("x"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected SETSxWAYSxLINE such as 64x2x32, got {text!r}") from None
+        geometry = {"sets": sets, "ways": ways, "line": line}
+        try:
+            resolve_config({key: geometry})
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"config key {key!r}: ")) from None
+        return geometry
+
+    return parse
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number > 0."""
     try:
-        sets, ways, line = (int(n) for n in text.lower().split("x"))
+        value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected SETSxWAYSxLINE such as 64x2x32, got {text!r}") from None
-    return {"sets": sets, "ways": ways, "line": line}
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {value}")
+    return value
 
 
 def _din(spool: StepSpool, options: argparse.Namespace) -> Imported:
-    check_file(options.file)
-    report = din.DinReport()
-    with closing(lines_of(options.file)) as lines:
-        pages = din.page_perms(din.references(lines, din.DinReport(), options.limit))
-    _add(spool, din.map_steps(pages, report))
-    with closing(lines_of(options.file, ProgressBar(f"reading {os.path.basename(options.file)}"))) as lines:
-        _add(spool, din.access_steps(din.references(lines, report, options.limit), report))
+    with named(options.file):
+        report = din.import_din(
+            options.file,
+            spool,
+            limit=options.limit,
+            progress=ProgressBar(f"reading {os.path.basename(options.file)}"),
+        )
     config = din.config(options.icache, options.dcache, report.refs[din.FLUSH] > 0)
     lines_out = report.summary()
     refused = 0
@@ -217,9 +254,9 @@ def _add(spool: StepSpool, steps: Iterable[tuple[Op, str]]) -> None:
 
 def _report(lines: list[str], mismatches: Iterable[str] = ()) -> None:
     for line in lines:
-        print(f"  {line}")
+        print(f"  {printable(line)}")
     for example in mismatches:
-        print(f"  mismatch: {example}")
+        print(f"  mismatch: {printable(example)}")
 
 
 # -- the command ---------------------------------------------------------------------------------------
@@ -232,23 +269,41 @@ def _parser() -> argparse.ArgumentParser:
     strace.add_argument("file", help="the strace output (strace -f -tt -o FILE ...)")
     strace.add_argument("--root", metavar="DIR", help="take the disk from the real tree under DIR (read-only)")
     strace.add_argument("--cwd", metavar="DIR", help="the traced program's starting cwd (default: from getcwd, or /)")
-    strace.add_argument("--namecache-max", type=int, metavar="N", help="name-cache size (default: room for all)")
+    strace.add_argument("--namecache-max", type=_positive, metavar="N", help="name-cache size (default: room for all)")
     strace.add_argument("--no-check", action="store_true", help="skip replaying the result through the model")
     proc = sub.add_parser("proc", help="this machine's tasks and PID namespaces from /proc")
     proc.add_argument("--pid-ns", action="store_true", help="only tasks in nested PID namespaces (and their makers)")
-    proc.add_argument("--limit", type=int, default=300, metavar="N", help="at most N tasks (default 300)")
+    proc.add_argument("--limit", type=_positive, default=300, metavar="N", help="at most N tasks (default 300)")
     proc.add_argument("--proc", default="/proc", metavar="DIR", help="the proc tree to read (default /proc)")
     res = sub.add_parser("residency", help="page-cache residency of files (mincore, as fincore)")
     res.add_argument("files", nargs="+", metavar="FILE", help="regular files")
     dinp = sub.add_parser("din", help="a Dinero IV din trace into CPU-cache steps")
     dinp.add_argument("file", help="LABEL ADDRESS lines (0 read, 1 write, 2 fetch, 4 flush)")
-    dinp.add_argument("--icache", type=_geometry, metavar="SxWxL", help="I-cache sets x ways x line (default 8x2x16)")
-    dinp.add_argument("--dcache", type=_geometry, metavar="SxWxL", help="D-cache sets x ways x line (default 8x2x16)")
-    dinp.add_argument("--limit", type=int, default=100_000, metavar="N", help="at most N references (default 100000)")
+    dinp.add_argument(
+        "--icache", type=_geometry("icache"), metavar="SxWxL", help="I-cache sets x ways x line (default 8x2x16)"
+    )
+    dinp.add_argument(
+        "--dcache", type=_geometry("dcache"), metavar="SxWxL", help="D-cache sets x ways x line (default 8x2x16)"
+    )
+    dinp.add_argument(
+        "--limit", type=_positive, default=100_000, metavar="N", help="at most N references (default 100000)"
+    )
     dinp.add_argument("--no-check", action="store_true", help="skip replaying the result through the model")
     for command in (strace, proc, res, dinp):
         command.add_argument("-o", "--output", required=True, metavar="SCENARIO.toml", help="the scenario to write")
+        command.add_argument(
+            "--force", action="store_true", help="replace an output that is a link, device, FIFO or socket (the name)"
+        )
     return parser
+
+
+def _input(options: argparse.Namespace) -> str:
+    """The input an import read, for messages."""
+    if options.kind == "proc":
+        return f"--proc {options.proc}"
+    if options.kind == "residency":
+        return " ".join(options.files)
+    return str(options.file)
 
 
 IMPORTERS: dict[str, Callable[[StepSpool, argparse.Namespace], Imported]] = {
@@ -267,14 +322,22 @@ def import_command(args: list[str]) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     with StepSpool() as spool:
         try:
+            _check_output(options.output, options.force)
             done = IMPORTERS[options.kind](spool, options)
             resolve_config(done.config)
-            _write(spool, options.output, done.title, done.about, done.config)
-        except (BadInput, TraceFormatError) as exc:
+            _write(spool, options.output, done.title, done.about, done.config, options.force)
+        except BadInput as exc:
             print(f"cachescope import {options.kind}: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        except ValueError as exc:  # a config value the model refuses, e.g. a bad cache geometry
-            print(f"cachescope import {options.kind}: [config] {exc}", file=sys.stderr)
+        except SpoolFull as exc:  # the scenario would pass SCENARIO_MAX
+            print(f"cachescope import {options.kind}: {_input(options)}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except ValueError as exc:  # a [config] the model refuses: the import made it, so name the input
+            print(
+                f"cachescope import {options.kind}: {_input(options)}: the imported scenario's [config] is "
+                f"refused: {exc}",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         print(f"wrote {options.output}: {spool.count} steps")
     return EXIT_REFUSED if done.refused else EXIT_OK

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from model import cacheflush, cachemaint
 from model.cpu import ABIS, DEFAULT_GEOMETRY, MODES, CpuCaches
-from model.cpucache import PAGE_SIZE
 from model.events import Event
+from model.limits import PAGE_SIZE
 from model.ops import ADDR, COUNT, ArgKind, Param, command
 from model.parts import ConfigKey, Mechanism, boolean, one_of, positive_int, power_of_two, register
 

@@ -19,9 +19,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from model.cpucache import PAGE_SIZE, USER_LIMIT
+from model.limits import PAGE_SIZE, USER_LIMIT
 from model.ops import Op, make
-from model.trace import TraceFormatError
+from model.trace import TraceFormatError, printable
+from model.trace.source import InputError, LineSource, Progress
+from model.trace.spool import UNCHECKED, SpoolFull, StepSpool
 
 ABOUT = (
     "Each reference is one step: label 0 a load, 1 a store, 2 an instruction fetch (exec; an unaligned one is "
@@ -35,6 +37,8 @@ _LINE = re.compile(r"\s*([0-9])\s+(?:0[xX])?([0-9a-fA-F]{1,16})(?:\s|$)")
 
 
 DinError = TraceFormatError
+LINE_MAX = 4096
+"""The longest din line read: a line is a label and an address (and maybe a comment), some twenty bytes."""
 
 
 @dataclass(slots=True)
@@ -48,6 +52,7 @@ class DinReport:
     high: int = 0
     unaligned: int = 0
     truncated: int = 0
+    stopped: bool = False
     maps: int = 0
 
     def summary(self) -> list[str]:
@@ -59,12 +64,17 @@ class DinReport:
             for n, what in (
                 (self.bad, "lines that are not LABEL ADDRESS"),
                 (self.high, "references at or above 0x80000000 (kernel addresses in the model)"),
-                (self.truncated, "references beyond --limit"),
+                (
+                    self.truncated,
+                    "references beyond --limit" + (" (the rest of the stream was not read)" if self.stopped else ""),
+                ),
             )
             if n
         ]
         if dropped:
             lines.append("skipped: " + "; ".join(dropped))
+        if self.bad_examples:
+            lines.append("not LABEL ADDRESS: " + "; ".join(self.bad_examples[:2]))
         if self.unaligned:
             lines.append(f"{self.unaligned} unaligned fetches aligned down to 4 bytes (same line)")
         return lines
@@ -78,8 +88,13 @@ def parse_line(line: str) -> tuple[int, int] | None:
     return int(m[1]), int(m[2], 16)
 
 
-def references(lines: Iterable[str], report: DinReport, limit: int | None = None) -> Iterator[tuple[int, int]]:
-    """The (label, address) pairs of a trace, counting what is skipped; DinError if it is not din at all."""
+def references(
+    lines: Iterable[str], report: DinReport, limit: int | None = None, *, stop_at_limit: bool = False
+) -> Iterator[tuple[int, int]]:
+    """The (label, address) pairs of a trace, counting what is skipped; DinError if it is not din at all.
+
+    Past `limit` references the rest is counted, or with `stop_at_limit` (a stream, which may not end) not
+    read at all."""
     taken = 0
     for line in lines:
         report.lines += 1
@@ -89,9 +104,11 @@ def references(lines: Iterable[str], report: DinReport, limit: int | None = None
         if ref is None:
             report.bad += 1
             if len(report.bad_examples) < 3:
-                report.bad_examples.append(line.strip()[:80])
+                report.bad_examples.append(f"line {report.lines}: {printable(line.strip()[:80])}")
             if report.bad >= 20 and not report.refs:
-                raise DinError("not a din trace: no line reads LABEL ADDRESS (e.g. '0 7fff1a40')")
+                raise DinError(
+                    f"din line {report.lines}: not a din trace: no line reads LABEL ADDRESS (e.g. '0 7fff1a40')"
+                )
             continue
         label, addr = ref
         report.refs[label] += 1
@@ -102,11 +119,14 @@ def references(lines: Iterable[str], report: DinReport, limit: int | None = None
             continue
         if limit is not None and taken >= limit:
             report.truncated += 1
+            if stop_at_limit:
+                report.stopped = True
+                break
             continue
         taken += 1
         yield label, addr
     if not report.refs:
-        raise DinError("not a din trace: no references found")
+        raise DinError(f"not a din trace: no references in {report.lines} line(s)")
 
 
 def page_perms(refs: Iterable[tuple[int, int]]) -> dict[int, set[str]]:
@@ -173,3 +193,28 @@ def config(icache: dict[str, int] | None, dcache: dict[str, int] | None, flushes
     if flushes:
         out["cacheflush_mode"] = "legacy"
     return out
+
+
+def import_din(path: str, spool: StepSpool, *, limit: int | None, progress: Progress | None = None) -> DinReport:
+    """Read the din file at `path` once (a stream too), putting its `map` steps then its access steps on
+    `spool`; returns the report. TraceFormatError (InputError past a cap) says which line was wrong."""
+    report = DinReport()
+    pages: dict[int, set[str]] = {}
+
+    def noting_pages(refs: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+        for label, addr in refs:
+            if label in PERM:
+                pages.setdefault(addr // PAGE_SIZE, set()).add(PERM[label])
+            yield label, addr
+
+    with LineSource(path, "din", max_line=LINE_MAX, replay=False) as source, StepSpool(spool.limit) as accesses:
+        try:
+            refs = noting_pages(references(source.lines(progress), report, limit, stop_at_limit=not source.regular))
+            for op, say in access_steps(refs, report):
+                accesses.add(op, say, UNCHECKED)
+            for op, say in map_steps(pages, report):
+                spool.add(op, say, UNCHECKED)
+            spool.extend(accesses)
+        except SpoolFull as exc:
+            raise InputError(f"din line {source.line}: {exc}") from None
+    return report

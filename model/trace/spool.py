@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from model.ops import Op, parse, to_text
 from model.parts import resolve_config
-from model.scenario import Scenario
+from model.scenario import SCENARIO_MAX, Scenario
 from model.timeline import Step
+from model.trace import TraceFormatError
+from model.trace.source import size_text
 
 UNCHECKED = "?"
 """Expectation of a step whose result is not compared with the model (a result the model cannot give)."""
@@ -54,17 +56,51 @@ class SpooledStep:
     expect: str | None
 
 
-class StepSpool:
-    """An append-only file of steps (one JSON line each) that can be replayed and written out."""
+class SpoolFull(TraceFormatError):
+    """The steps would make a scenario larger than a scenario file may be (SCENARIO_MAX)."""
 
-    def __init__(self) -> None:
+
+STEP_TOML = len('\n[[step]]\ndo = ""\nsay = ""\n') - len('["", "", null]\n')
+"""How much longer a step is in the scenario file than in the spool."""
+
+
+class StepSpool:
+    """An append-only file of steps (one JSON line each) that can be replayed and written out.
+
+    It holds at most what a scenario file may (SCENARIO_MAX): `add` past that raises SpoolFull, so an
+    import of an endless or huge input stops at once instead of making a scenario nothing could load.
+    """
+
+    def __init__(self, limit: int = SCENARIO_MAX) -> None:
         self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (closed in close())
         self.count = 0
+        self.size = 0
+        self.limit = limit
 
     def add(self, op: Op, say: str = "", expect: str | None = UNCHECKED) -> None:
         """Append a step; `expect` is the errno the real system gave (None: success; "?": not compared)."""
-        self._file.write(json.dumps([to_text(op), say, expect], ensure_ascii=False) + "\n")
+        self._append(json.dumps([to_text(op), say, expect], ensure_ascii=False) + "\n")
+
+    def extend(self, other: StepSpool) -> None:
+        """Append every step of `other`, in order."""
+        other._file.flush()
+        other._file.seek(0)
+        for line in other._file:
+            self._append(line)
+        other._file.seek(0, os.SEEK_END)
+
+    def _append(self, line: str) -> None:
+        self.size += len(line.encode("utf-8")) + STEP_TOML
+        if self.size > self.limit:
+            raise SpoolFull(self._full())
+        self._file.write(line)
         self.count += 1
+
+    def _full(self) -> str:
+        return (
+            f"the scenario would pass {size_text(self.limit)} after {self.count:,} steps, the most a scenario "
+            "file may be: import a shorter trace (or part of one)"
+        )
 
     def _records(self) -> Iterator[tuple[str, str, str | None]]:
         self._file.flush()
@@ -84,11 +120,13 @@ class StepSpool:
         path = Path(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                out = _Capped(f, self.limit, self._full)
                 out.write(f"title = {toml_string(title)}\nabout = {toml_string(about)}\n")
                 if config:
                     out.write("\n[config]\n")
-                    out.writelines(f"{key} = {toml_value(value)}\n" for key, value in config.items())
+                    for key, value in config.items():
+                        out.write(f"{key} = {toml_value(value)}\n")
                 for text, say, _ in self._records():
                     out.write(f"\n[[step]]\ndo = {toml_string(text)}\n")
                     if say:
@@ -112,3 +150,19 @@ class StepSpool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Capped:
+    """A text file that refuses to grow past `limit` bytes (SpoolFull with `why()`)."""
+
+    def __init__(self, file: IO[str], limit: int, why: Callable[[], str]) -> None:
+        self.file = file
+        self.limit = limit
+        self.why = why
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.size += len(text.encode("utf-8"))
+        if self.size > self.limit:
+            raise SpoolFull(self.why())
+        self.file.write(text)

@@ -12,17 +12,39 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-_PREFIX = re.compile(r"(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d+)\s+)?(.*)$")
-_CALL = re.compile(r"([a-z_][a-z0-9_]*)\(")
-_RESUMED = re.compile(r"<\.\.\.\s+([a-z_][a-z0-9_]*)\s+resumed>\s?(.*)$")
+from model.trace import printable
+
+_PREFIX = re.compile(r"(?:\[pid\s+(\d{1,10})\]\s+|(\d{1,10})\s+)?(?:(\d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d+)\s+)?(.*)$")
+_CALL = re.compile(r"([a-z_][a-z0-9_]{0,39})\(")
+_RESUMED = re.compile(r"<\.\.\.\s+([a-z_][a-z0-9_]{0,39})\s+resumed>\s?(.*)$")
 _UNFINISHED = " <unfinished ...>"
 _EXITED = re.compile(r"\+\+\+ (?:exited with (-?\d+)|killed by (\w+)(?: \(core dumped\))?) \+\+\+$")
 _SIGNAL = re.compile(r"--- (\w+) .*---$")
 _RESULT = re.compile(
-    r"=\s+(-?\d+|0x[0-9a-fA-F]+|\?)(?:<[^>]*>)?(?:\s+([A-Z][A-Z0-9_]+)(?:\s+\(.*?\))?)?(?:\s+<[\d.]+>)?\s*$"
+    r"=\s+(-?\d{1,20}|0x[0-9a-fA-F]{1,16}|\?)(?:<[^>]*>)?(?:\s+([A-Z][A-Z0-9_]+)(?:\s+\(.*?\))?)?(?:\s+<[\d.]+>)?\s*$"
 )
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|/\*.*?\*/|[()\[\]{},]')
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?$)|/\*.*?(?:\*/|$)|[()\[\]{},]')
+"""A string, a comment or a bracket or comma. A string or comment that never closes runs to the end of the
+text (so it is one token, never tried again from each later quote: splitting stays linear)."""
+_HEX2 = re.compile(r"[0-9a-fA-F]{2}")
+_OCTAL = re.compile(r"[0-7]{1,3}")
 _ESCAPES = {"n": 10, "t": 9, "r": 13, "v": 11, "f": 12, "a": 7, "b": 8, '"': 34, "\\": 92, "'": 39, "e": 27}
+
+
+KINDS_MAX = 512
+"""Most distinct keys a report counts (call names, errnos); the rest are counted under OTHERS, so a hostile
+input of made-up names cannot grow a counter without bound."""
+OTHERS = "(others)"
+PENDING_MAX = 65536
+"""Most unfinished calls waiting for their resumed half at once (one per task in flight)."""
+
+
+def count(counter: Counter[str], key: str) -> None:
+    """counter[key] += 1, with keys past KINDS_MAX counted under OTHERS."""
+    if key in counter or len(counter) < KINDS_MAX:
+        counter[key] += 1
+    else:
+        counter[OTHERS] += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +97,10 @@ class ParseStats:
     by_name: Counter[str] = field(default_factory=Counter)
 
     def note_unknown(self, line: str) -> None:
+        """A line that is not a record: counted, and the first few kept (printable, with their number)."""
         self.unknown += 1
         if len(self.unknown_examples) < 5:
-            self.unknown_examples.append(line[:160])
+            self.unknown_examples.append(f"line {self.lines}: {printable(line[:120].rstrip())}")
 
 
 def split_args(text: str) -> tuple[tuple[str, ...], str] | None:
@@ -107,12 +130,14 @@ def split_args(text: str) -> tuple[tuple[str, ...], str] | None:
 
 
 def c_string(token: str | None) -> str | None:
-    """The text of a strace string argument (``"/tmp/a\\n"``), or None for NULL, an address, or non-UTF-8."""
+    """The text of a strace string argument (``"/tmp/a\\n"``), or None for NULL, an address, bytes that are
+    not UTF-8, or a NUL (which ends every string the kernel reads, so it is never inside a path)."""
     if not token or not token.startswith('"'):
         return None
     if "\\" not in token:
         end = token.find('"', 1)
-        return token[1:end] if end > 0 else None
+        text = token[1:end] if end > 0 else None
+        return text if text is None or _plain(text) else None
     out = bytearray()
     i, n = 1, len(token)
     while i < n and token[i] != '"':
@@ -122,21 +147,36 @@ def c_string(token: str | None) -> str | None:
             i += 1
             continue
         nxt = token[i + 1]
-        if nxt == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", token[i + 2 : i + 4]):
+        if nxt == "x" and _HEX2.fullmatch(token, i + 2, i + 4):
             out.append(int(token[i + 2 : i + 4], 16))
             i += 4
         elif nxt in "01234567":
-            digits = re.match(r"[0-7]{1,3}", token[i + 1 :])
+            digits = _OCTAL.match(token, i + 1)
             assert digits is not None
             out.append(int(digits[0], 8) & 0xFF)
             i += 1 + len(digits[0])
         else:
             out.append(_ESCAPES.get(nxt, ord(nxt) if ord(nxt) < 128 else 63))
             i += 2
+    if 0 in out:
+        return None
     try:
         return out.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def _plain(text: str) -> bool:
+    """True for text with no NUL and no stand-in for a byte that is not UTF-8 (a surrogate)."""
+    if "\0" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def line_pid(line: str) -> int | None:
@@ -165,8 +205,22 @@ def _finish(pid: int | None, text: str, head: str = "") -> Call | None:
     if result is None:
         return None
     raw, errno = result[1], result[2]
-    ret = None if raw == "?" else int(raw, 0)
+    ret = None if raw == "?" else _number(raw)
+    if ret is None and raw != "?":
+        return None
     return Call(pid, m[1], args, ret, errno if ret is None or ret < 0 else None, text, head)
+
+
+def _number(raw: str) -> int | None:
+    """A return value as strace prints it: decimal, 0x hex, or octal with a leading 0 (``umask(022) = 022``)."""
+    try:
+        if raw.startswith(("0x", "0X")):
+            return int(raw, 16)
+        if len(raw) > 1 and raw.startswith("0"):
+            return int(raw, 8)
+        return int(raw)
+    except ValueError:  # e.g. 09, which strace never prints
+        return None
 
 
 class StraceReader:
@@ -207,7 +261,7 @@ class StraceReader:
 
     def _count(self, call: Call) -> Call:
         self.stats.calls += 1
-        self.stats.by_name[call.name] += 1
+        count(self.stats.by_name, call.name)
         return call
 
     def _unfinished(self, pid: int | None, body: str, line: str) -> Unfinished | None:
@@ -216,6 +270,10 @@ class StraceReader:
             self.stats.note_unknown(line)
             return None
         if pid in self.pending:
+            self.stats.never_resumed += 1
+            del self.pending[pid]
+        elif len(self.pending) >= PENDING_MAX:  # more tasks in flight than any trace has: the oldest never resumes
+            del self.pending[next(iter(self.pending))]
             self.stats.never_resumed += 1
         self.stats.unfinished += 1
         half = Unfinished(pid, m[1], body[: -len(_UNFINISHED.strip())])

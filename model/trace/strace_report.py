@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from model.limits import too_long
 from model.trace.replay import Verification
 from model.trace.strace_parse import Call, ParseStats, StraceReader, c_string, line_pid
 
@@ -22,6 +23,8 @@ class StraceReport:
     fd_only: int = 0
     unresolved: int = 0
     undecodable: int = 0
+    too_long: int = 0
+    too_deep: int = 0
     cwd_fixes: int = 0
     conflicts: int = 0
     unannounced: int = 0
@@ -41,10 +44,18 @@ class StraceReport:
             for n, what in (
                 (self.fd_only, "on an fd, not a path"),
                 (self.unresolved, "with an unknown dirfd"),
-                (self.undecodable, "with a path that is not UTF-8"),
+                (self.undecodable, "with a path that is not UTF-8 or holds a NUL"),
+                (self.too_deep, "whose path, made absolute, is 1024 bytes or more (deeper than the model's disk)"),
             )
             if n
         ]
+        if p.unknown_examples:
+            lines.append(f"{p.unknown} line(s) not read as strace, e.g. " + "; ".join(p.unknown_examples[:2]))
+        if self.too_long:
+            lines.append(
+                f"{self.too_long} call(s) with a path namei refuses (1024 bytes or more, or a name over 255): "
+                "replayed as lookups that fail with ENAMETOOLONG"
+            )
         if self.ignored:
             skipped.append(", ".join(f"{n} {name}" for name, n in self.ignored.most_common(6)) + " (not modelled)")
         if skipped:
@@ -85,4 +96,4 @@ def cwd_of(call: Call) -> str | None:
     if call.name != "getcwd" or call.ret is None or call.ret <= 0:
         return None
     text = c_string(call.arg(0))
-    return text if text and text.startswith("/") else None
+    return text if text and text.startswith("/") and too_long(text) is None else None

@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from model.events import Event
+from model.limits import MAX_BUCKETS
 from model.parts import ConfigKey, HitRate, IdSpace, Mechanism, at_most, one_of, positive_int, power_of_two, register
 from model.vfs import verbs, verbs_pagecache  # noqa: F401  (imported for their verbs)
 from model.vfs.fs import DEFAULT_TREE, validate_tree
 from model.vfs.lifecycle import FREEBSD4, FREEBSD5
 from model.vfs.vfs import Vfs
-
-MAX_BUCKETS = 1 << 16
-"""The largest hash tables a scenario may ask for: they are allocated whole when the machine is built."""
 
 COMPLETED_ENTRIES = 200
 """Name-cache ids offered for completion: the most recently used ones (a bulk replay holds thousands)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.limits import path_bytes, too_long
 from model.slotcopy import slots_deepcopy
 
 DIR, REG = "dir", "reg"
@@ -163,19 +164,48 @@ def build_tree(fs: FileSystem, paths: tuple[str, ...] | list[str]) -> None:
 
 
 def validate_tree(value: Any) -> tuple[str, ...]:
-    """Config validator for `tree`: a list of absolute paths, directories ending in '/'."""
+    """Config validator for `tree`: a list of absolute paths, directories ending in '/'.
+
+    Each path is one namei could walk (under PATH_MAX bytes, components at most NAME_MAX, no '.', '..' or
+    NUL), and no path puts something under a file. The check walks each path once, so it is linear in the
+    total length of the list.
+    """
     if not isinstance(value, list) or not all(isinstance(p, str) and p.startswith("/") for p in value):
         raise ValueError('expected a list of absolute paths, e.g. ["/etc/", "/etc/passwd"]')
-    files, parents = set(), {}
+    root = _TreeNode()
     for path in value:
         parts = [p for p in path.split("/") if p]
         if any(p in (".", "..") or "\0" in p for p in parts):
-            raise ValueError(f"{path!r}: name each directory plainly (no '.', '..' or NUL in a tree path)")
-        if parts and not path.endswith("/"):
-            files.add("/" + "/".join(parts))
-        for depth in range(1, len(parts)):
-            parents.setdefault("/" + "/".join(parts[:depth]), path)
-    clash = sorted(files & set(parents))
-    if clash:
-        raise ValueError(f"{clash[0]!r} is a file, but {parents[clash[0]]!r} puts something under it")
+            raise ValueError(f"{_shown(path)}: name each directory plainly (no '.', '..' or NUL in a tree path)")
+        if (why := too_long(path)) is not None:
+            raise ValueError(f"{_shown(path)}: too long for namei ({why})")
+        node = root
+        for index, part in enumerate(parts):
+            if node.file is not None:
+                raise ValueError(f"{node.file!r} is a file, but {path!r} puts something under it")
+            node = node.children.setdefault(part, _TreeNode())
+            last = index == len(parts) - 1
+            if not last and node.under is None:
+                node.under = path
+            if last and not path.endswith("/"):
+                if node.children:
+                    raise ValueError(f"{path!r} is a file, but {node.under!r} puts something under it")
+                node.file = node.file or path
     return tuple(value)
+
+
+class _TreeNode:
+    """One name of a `[config] tree` being checked: the names under it, the path that made it a file (if one
+    did), and the first path that puts something under it."""
+
+    __slots__ = ("children", "file", "under")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _TreeNode] = {}
+        self.file: str | None = None
+        self.under: str | None = None
+
+
+def _shown(path: str) -> str:
+    """A path for a message: whole if short, else its start and its length."""
+    return repr(path) if len(path) <= 80 else f"{path[:60]!r}... ({path_bytes(path)} bytes)"

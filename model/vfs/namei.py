@@ -10,15 +10,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from model.events import Event
+from model.limits import NAME_MAX, PATH_MAX, path_bytes
 from model.vfs.nchash import CREATE, DELETE, LOOKUP, MISS, RENAME
 from model.vfs.vnode import VDIR, Vnode
 from model.vfs.vnops import vop_lookup
 
 if TYPE_CHECKING:
     from model.vfs.vfs import Vfs
-
-NAME_MAX = 255
-"""Longest component any file system accepts; longer is ENAMETOOLONG before any lookup."""
 
 
 @dataclass(slots=True)
@@ -43,6 +41,11 @@ def wants_entry(nameiop: str, islastcn: bool, wantparent: bool) -> bool:
 
 def namei(vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = False) -> NameiResult:
     """Walk `path` from the root (absolute) or the cwd; see the module docstring."""
+    size = path_bytes(path)
+    if size >= PATH_MAX:  # copyinstr fails: nothing is walked
+        shown = path if len(path) <= 60 else path[:57] + "..."
+        text = f"namei {nameiop} {shown!r}: {size} bytes, MAXPATHLEN is {PATH_MAX} with the NUL"
+        return NameiResult(None, None, "", "ENAMETOOLONG", [Event("namei.start", text, func="namei")])
     events = [Event("namei.start", f"namei {nameiop} {path!r}", func="namei")]
     if not path:
         return NameiResult(None, None, "", "ENOENT", events)
@@ -56,7 +59,7 @@ def namei(vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = Fals
         return NameiResult(dvp, None, "", None, events)
     for index, name in enumerate(components):
         islastcn = index == len(components) - 1
-        if len(name.encode("utf-8", "surrogateescape")) > NAME_MAX:
+        if path_bytes(name) > NAME_MAX:
             events += vfs.vrele(dvp, quiet=True)
             return NameiResult(None, None, name, "ENAMETOOLONG", events)
         if dvp.type != VDIR:

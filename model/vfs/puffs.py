@@ -21,11 +21,17 @@ if TYPE_CHECKING:
     from model.vfs.vfs import Vfs
 
 
-def puffs_cookie2vnode(vfs: Vfs, path: str, func: str) -> tuple[Mount, Vnode | None, Event | None]:
+NOTHING_TO = {"puffs.flush": "flush", "puffs.inval": "invalidate", "puffs.inval_names": "purge"}
+"""What a call on a node without a vnode has nothing to do, by the kind of its event."""
+
+
+def puffs_cookie2vnode(
+    vfs: Vfs, path: str, func: str, kind: str = "puffs.flush"
+) -> tuple[Mount, Vnode | None, Event | None]:
     """The node a puffs server names by cookie: its mount and the kernel's vnode for it, if any.
 
     The node is found on the server's own tree (no namei, no name-cache traffic); a node the kernel
-    has no vnode for gives ENOENT, as puffs_pnode2vnode does.
+    has no vnode for gives ENOENT, as puffs_pnode2vnode does: an event of `kind` (the call's) naming no vnode.
     """
     node = vfs.node_at(path) if path.startswith("/") else None
     if node is None:
@@ -42,12 +48,12 @@ def puffs_cookie2vnode(vfs: Vfs, path: str, func: str) -> tuple[Mount, Vnode | N
             mount,
             None,
             Event(
-                "puffs.flush",
+                kind,
                 f"{func}({path}): the kernel has no vnode for this node",
                 func=func,
                 ret=-1,
                 errno="ENOENT",
-                explain="Nothing of this node is cached, so there is nothing to flush.",
+                explain=f"Nothing of this node is cached, so there is nothing to {NOTHING_TO.get(kind, 'do')}.",
             ),
         )
     return mount, vp, None
@@ -76,7 +82,7 @@ def puffs_inval_pagecache_node_range(vfs: Vfs, path: str, start: int, end: int) 
 def _doflush(vfs: Vfs, path: str, start: int, end: int, func: str) -> list[Event]:
     """The page-cache calls' one body: find the vnode, check the range (§4.2), VOP_PUTPAGES."""
     verb = "inval" if func.startswith("puffs_inval") else "flush"
-    _, vp, missing = puffs_cookie2vnode(vfs, path, func)
+    _, vp, missing = puffs_cookie2vnode(vfs, path, func, f"puffs.{verb}")
     if missing is not None or vp is None:
         return [missing] if missing is not None else []
     cache = vfs.pagecache
@@ -129,7 +135,7 @@ def _doflush(vfs: Vfs, path: str, start: int, end: int, func: str) -> list[Event
 def puffs_inval_namecache_dir(vfs: Vfs, path: str) -> list[Event]:
     """Purge the name-cache entries under a directory (children only: cache_purge1 with PURGE_CHILDREN)."""
     func = "puffs_inval_namecache_dir"
-    _, vp, missing = puffs_cookie2vnode(vfs, path, func)
+    _, vp, missing = puffs_cookie2vnode(vfs, path, func, "puffs.inval_names")
     if missing is not None or vp is None:
         return [missing] if missing is not None else []
     if vp.type != VDIR:

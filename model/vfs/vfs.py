@@ -12,6 +12,7 @@ from typing import Any
 from model.errors import OpError
 from model.events import Event
 from model.ids import id_number
+from model.limits import PATH_MAX, path_bytes
 from model.vfs.fs import DIR, FileSystem, build_tree
 from model.vfs.lifecycle import VnodeLifeCycle
 from model.vfs.mount import Mount
@@ -85,8 +86,11 @@ class Vfs(VnodeLifeCycle):
     def node_at(self, path: str) -> tuple[Mount, int] | None:
         """The (mount, inode) at an absolute path, read off the disks without namei or the name cache.
 
-        This is how a file server names its own nodes (puffs cookies): no lookup, no cache entries.
+        This is how a file server names its own nodes (puffs cookies): no lookup, no cache entries. A path
+        namei could not walk (PATH_MAX or longer) names no node.
         """
+        if path_bytes(path) >= PATH_MAX:
+            return None
         mount = self.mounts[self.rootvnode.mount or "mnt0"]
         ino = FileSystem.ROOT_INO
         for name in (c for c in path.split("/") if c):

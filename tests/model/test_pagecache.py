@@ -170,6 +170,15 @@ def test_4_1_cookie_without_a_vnode_is_enoent():
     assert events[0].errno == "ENOENT"
 
 
+@pytest.mark.parametrize("verb", ["inval", "flush"])
+def test_4_1_range_op_on_a_node_without_a_vnode_is_enoent_of_its_own_kind(verb):
+    """§4.1: an inval (or flush) whose cookie names no vnode is ENOENT, reported as that call, naming no vnode."""
+    system = _system("mkdir /puffs/d", "create /puffs/d/g")
+    system.apply(parse("recycle vp6"))  # /puffs/d/g's vnode, on the free list after create
+    events = _run(system, f"{verb} /puffs/d/g 0 0")
+    assert [(e.kind, e.errno, e.refs) for e in events] == [(f"puffs.{verb}", "ENOENT", ())]
+
+
 def test_4_1_inval_namecache_all_purges_the_mount_only():
     """§4.1: puffs_inval_namecache_all is cache_purgevfs of the puffs mount."""
     system = _system("lookup /puffs/f", "lookup /etc/passwd")

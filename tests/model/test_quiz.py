@@ -301,6 +301,21 @@ def test_reverse_wrong_options_really_do_something_else(subsystem):
                 assert other != events and summarise(other) != summarise(events), (question.prompt, option)
 
 
+@pytest.mark.parametrize("subsystem", SUBSYSTEMS)
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_hundred_seeds_of_every_subsystem_make_a_full_quiz(subsystem, reverse):
+    """Seed 16 of "all" once died in pc_lost on an inval of a file the kernel had no vnode for."""
+    for seed in range(100):
+        quiz = make_quiz(seed, subsystem, reverse=reverse)
+        assert len(quiz.questions) == 10, (seed, len(quiz.questions))
+
+
+def test_an_inval_of_a_node_without_a_vnode_is_asked_about_without_a_crash():
+    quiz = make_quiz(16, "all")
+    invals = [q for q in quiz.questions.values() if q.op.startswith("inval")]
+    assert len(quiz.questions) == 10 and invals
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="unknown subsystem 'dcache'"):
         make_quiz(1, "dcache")

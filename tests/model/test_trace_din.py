@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from model.cpucache import PAGE_SIZE
+from model.limits import PAGE_SIZE
 from model.system import System
 from model.trace import TraceFormatError, din
 

@@ -190,6 +190,22 @@ def test_import_refuses_special_targets(tmp_path, capsys, kind):
     assert _snapshot(tmp_path) == before
 
 
+def test_import_checks_its_output_before_reading_its_input(tmp_path, capsys):
+    specials = _special_files(tmp_path)
+    missing_input = tmp_path / "no-such.din"
+    assert main(["import", "din", str(missing_input), "-o", str(specials["link"])]) == 2
+    assert f"{specials['link']}: cannot write" in capsys.readouterr().err  # the output, not the input
+
+
+def test_import_force_replaces_a_link_not_its_target(tmp_path, capsys):
+    specials = _special_files(tmp_path)
+    trace = tmp_path / "t.din"
+    trace.write_text("0 1000\n1 2000\n2 3000\n")
+    assert main(["import", "din", str(trace), "-o", str(specials["link"]), "--force"]) == 0
+    assert "[[step]]" in specials["link"].read_text() and not specials["link"].is_symlink()
+    assert (tmp_path / "victim.txt").read_text() == "the user's own file"
+
+
 def test_screenshot_in_a_read_only_directory_exits_2(readonly_dir, capsys):
     assert main(["screenshot", "tour", "-o", str(readonly_dir / "x.svg")]) == 2
     err = capsys.readouterr().err
