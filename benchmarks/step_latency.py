@@ -2,7 +2,7 @@
 
 The model holds about 1,000 or about 1,000,000 objects, a third each of name-cache entries (with their
 vnodes), /proc dentries and cached pages, built by calling the model directly (the disk, `vfs_vget`,
-`cache_enter`, `spawn`, `lookup_one`, `PageCache.read`), not by stepping a timeline. The script then
+`cache_enter`, `spawn`, `lookup_one`, `PageCache.vop_read`), not by stepping a timeline. The script then
 steps through lookups, /proc reads and page-cache reads and writes that touch all of it. Each press is
 timed as `await pilot.press("n"); await pilot.pause()`, with each subsystem's panel in front in turn.
 Checkpoint copies (every 64th step) are kept out of the presses and reported on their own.
@@ -18,9 +18,8 @@ import time
 from _common import Result, check, ms, print_table, spread
 
 from model.ops import parse
-from model.proc_dcache import lookup_one
-from model.proc_tasks import spawn
-from model.procfs import TGID_ENTRIES
+from model.procfs.dcache import TGID_ENTRIES, lookup_one
+from model.procfs.tasks import spawn
 from model.scenario import Scenario
 from model.system import System
 from model.timeline import Step, Timeline

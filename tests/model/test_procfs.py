@@ -6,7 +6,7 @@ import pytest
 
 from model.events import Event
 from model.ops import parse, to_text
-from model.procfs import Procfs
+from model.procfs.procfs import Procfs
 from model.scenario import load_builtin
 from model.system import System
 from model.timeline import Timeline

@@ -13,7 +13,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from model.events import Event
 from model.ops import parse
-from model.procfs import KERNELS, Procfs, Task
+from model.procfs.objects import Task
+from model.procfs.procfs import KERNELS, Procfs
 from model.system import System
 
 PICK = st.integers(min_value=0, max_value=1_000)

@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from model.events import Event
 from model.ops import parse, to_text
-from model.procfs import KERNELS
+from model.procfs.procfs import KERNELS
 from model.system import System
 from model.vfs.page import DIRTY, QUEUED
 from model.vfs.vfs import Vfs

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from model.proc_dcache import walk
-from model.proc_tasks import spawn
-from model.procfs import Procfs
+from model.procfs.dcache import link_path_walk
+from model.procfs.procfs import Procfs
+from model.procfs.tasks import spawn
 from model.scenario import load_builtin
 from viz.app import CacheScopeApp
 from viz.panels._details import DetailsBar
@@ -104,8 +104,8 @@ async def test_a_tree_of_100000_dentries_draws_only_its_visible_rows():
     fs = Procfs()
     for nr in range(2, 33336):
         spawn(fs, nr, None, None, ())
-        walk(fs, 0, f"/proc/{nr}/status")
-        walk(fs, 0, f"/proc/{nr}/stat")
+        link_path_walk(fs, 0, f"/proc/{nr}/status")
+        link_path_walk(fs, 0, f"/proc/{nr}/stat")
     assert len(fs.dentries) > 100_000
     app = CacheScopeApp(load_builtin("proc-namespaces"))
     async with app.run_test(size=(100, 30)) as pilot:

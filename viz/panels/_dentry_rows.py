@@ -7,7 +7,8 @@ jump to another moment) lays every row out again. `tree_rows` is that full layou
 
 from __future__ import annotations
 
-from model.procfs import Dentry, Procfs
+from model.procfs.objects import Dentry
+from model.procfs.procfs import Procfs
 
 TreeRow = tuple[str, int, str]
 """("ns", namespace id, "") heads a mount; ("d", dentry id, tree prefix) is a dentry; ("none", ns id, "")."""

@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
 
-from model.procfs import Dentry, PidNamespace, Procfs, Task
+from model.procfs.objects import Dentry, PidNamespace, Task
+from model.procfs.procfs import Procfs
 from viz.palette import Palette
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._dentry_rows import DentryRows

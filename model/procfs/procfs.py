@@ -1,10 +1,10 @@
-"""Linux /proc per PID namespace: tasks, PID namespaces, one proc mount each and its dentries (SEMANTICS §3).
+"""The procfs part: Linux /proc per PID namespace, its state and the dcache bookkeeping every operation
+shares (allocate, hash, unhash, free a dentry). Section numbers (§3.4) are those of docs/kernel-rules.md.
 
-This module holds the state and the dcache bookkeeping every operation shares (allocate, hash, unhash,
-free a dentry). The kernel's operations live beside it, named as in the kernel: `model.proc_tasks`
-(alloc_pid, create_pid_namespace), `model.proc_dcache` (the path walk, the proc lookups, d_invalidate,
-dput) and `model.proc_exit` (release_task, proc_flush_task, pid_ns_release_proc); `model.proc_report`
-holds the views the System asks for (to_dict, describe, check).
+The kernel's operations live beside it, named as in the kernel: `tasks` (alloc_pid,
+create_pid_namespace's callers), `dcache` (the path walk, the proc lookups, d_invalidate, dput), `exit`
+(release_task, proc_flush_task, pid_ns_release_proc) and `files` (reading and holding /proc files);
+`views` holds what the System asks for (to_dict, describe, check).
 
 Ids: a task is ``pid N`` (N its number in the initial namespace), a namespace ``nsK``, a dentry ``dK``.
 """
@@ -13,168 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from model import proc_report
 from model.errors import OpError
 from model.ids import id_number
+from model.procfs.objects import Dentry, PidNamespace, ProcMount, Task
+from model.procfs.views import ProcfsViews
 
 KERNELS = ("v4.19", "v2.6.24")
-"""`proc_kernel` modes: v3.18-v5.6 form (default, e.g. v4.19) and the v2.6.24 form (SEMANTICS §3.3)."""
-
-PID_MAX_LIMIT = 4 * 1024 * 1024
-RESERVED_PIDS = 300
-
-TGID_ENTRIES = ("cmdline", "comm", "cwd", "environ", "exe", "maps", "mounts", "root", "stat", "statm", "status", "task")
-"""Names a /proc/<pid> directory answers (a subset of tgid_base_stuff); "task" is the only directory."""
-TID_ENTRIES = tuple(name for name in TGID_ENTRIES if name != "task")
-"""Names a /proc/<tgid>/task/<tid> directory answers (tid_base_stuff has no "task")."""
-STATIC_ENTRIES = ("cpuinfo", "loadavg", "meminfo", "stat", "uptime", "version")
-"""Entries of the /proc root that belong to no task (proc_dir_entry tree, found by proc_lookup)."""
-
-DIR_KINDS = frozenset({"root", "pid", "taskdir", "tid"})
-DENTRY_STATES = ("live", "stale", "dead")
+"""`proc_kernel` modes: v3.18-v5.6 form (default, e.g. v4.19) and the v2.6.24 form (§3.3)."""
 
 
-class Task:
-    """A task_struct with its struct pid: one (namespace id, number) per level, 0 = the initial namespace."""
-
-    __slots__ = ("alive", "children_ns", "inode_refs", "leader", "numbers", "serial", "threads")
-
-    def __init__(self, serial: int, numbers: list[tuple[int, int]], leader: int, children_ns: int) -> None:
-        self.serial = serial
-        self.numbers = numbers
-        self.leader = leader
-        self.threads: list[int] = []
-        self.children_ns = children_ns
-        self.alive = True
-        self.inode_refs = 0  # proc dentries (inodes) naming this task: they keep the struct pid alive
-
-    def clone(self) -> Task:
-        """An independent copy (for System.copy: tasks refer to each other by serial, so no memo is needed)."""
-        twin = Task.__new__(Task)
-        twin.serial, twin.leader, twin.children_ns = self.serial, self.leader, self.children_ns
-        twin.alive, twin.inode_refs = self.alive, self.inode_refs
-        twin.numbers, twin.threads = list(self.numbers), list(self.threads)
-        return twin
-
-    @property
-    def level(self) -> int:
-        return len(self.numbers) - 1
-
-    @property
-    def ns(self) -> int:
-        """The task's own (active) PID namespace id."""
-        return self.numbers[-1][0]
-
-    @property
-    def nr(self) -> int:
-        """The number in the task's own namespace."""
-        return self.numbers[-1][1]
-
-    @property
-    def global_nr(self) -> int:
-        return self.numbers[0][1]
-
-    @property
-    def ref(self) -> str:
-        return f"pid {self.global_nr}"
-
-    @property
-    def is_leader(self) -> bool:
-        return self.leader == self.serial
-
-    def nr_in(self, ns: PidNamespace) -> int | None:
-        """The task's number in `ns` (pid_nr_ns), None if `ns` cannot see it."""
-        if ns.level < len(self.numbers) and self.numbers[ns.level][0] == ns.id:
-            return self.numbers[ns.level][1]
-        return None
-
-
-class ProcMount:
-    """A namespace's proc mount (`ns->proc_mnt`): its root dentry; `released` after pid_ns_release_proc."""
-
-    __slots__ = ("ns", "released", "root")
-
-    def __init__(self, ns: int, root: int) -> None:
-        self.ns = ns
-        self.root = root
-        self.released = False
-
-
-class PidNamespace:
-    """A struct pid_namespace: its level, its parent, the numbers in use (the idr) and its proc mount."""
-
-    __slots__ = ("adding", "creator", "id", "last_pid", "level", "mount", "parent", "pids", "reaper")
-
-    def __init__(self, id: int, level: int, parent: int | None, creator: int | None) -> None:
-        self.id = id
-        self.level = level
-        self.parent = parent
-        self.creator = creator  # serial of the task that unshared it (None for the initial namespace)
-        self.pids: dict[int, int] = {}  # number -> task serial
-        self.last_pid = 0
-        self.reaper: int | None = None  # child_reaper: its number-1 task
-        self.adding = True  # PIDNS_ADDING: cleared when its init exits; fork then fails with ENOMEM
-        self.mount: ProcMount | None = None
-
-    def clone(self) -> PidNamespace:
-        twin = PidNamespace(self.id, self.level, self.parent, self.creator)
-        twin.pids = dict(self.pids)
-        twin.last_pid, twin.reaper, twin.adding = self.last_pid, self.reaper, self.adding
-        if self.mount is not None:
-            twin.mount = ProcMount(self.mount.ns, self.mount.root)
-            twin.mount.released = self.mount.released
-        return twin
-
-    @property
-    def ref(self) -> str:
-        return f"ns{self.id}"
-
-
-class Dentry:
-    """A dentry of one proc mount: name, parent, children (d_subdirs), the task its inode names, d_count.
-
-    `count` is the kernel's d_count: holders (`holds`) plus one per child dentry (a child pins its
-    parent) plus, for a mount root, the mount's own reference. `kind` is root, static, pid (a
-    /proc/<n> directory), taskdir (/proc/<n>/task), tid (/proc/<n>/task/<tid>) or file.
-    """
-
-    __slots__ = ("count", "hashed", "holds", "id", "kind", "mount", "name", "parent", "subdirs", "task")
-
-    def __init__(self, id: int, name: str, parent: int | None, mount: int, task: int | None, kind: str) -> None:
-        self.id = id
-        self.name = name
-        self.parent = parent
-        self.subdirs: dict[int, None] = {}  # ordered set of child ids, hashed or not
-        self.mount = mount
-        self.task = task
-        self.kind = kind
-        self.count = 0
-        self.holds = 0
-        self.hashed = False
-
-    def clone(self) -> Dentry:
-        twin = Dentry.__new__(Dentry)
-        twin.id, twin.name, twin.parent, twin.mount = self.id, self.name, self.parent, self.mount
-        twin.task, twin.kind, twin.count, twin.holds, twin.hashed = (
-            self.task,
-            self.kind,
-            self.count,
-            self.holds,
-            self.hashed,
-        )
-        twin.subdirs = dict(self.subdirs)
-        return twin
-
-    @property
-    def ref(self) -> str:
-        return f"d{self.id}"
-
-    @property
-    def is_dir(self) -> bool:
-        return self.kind in DIR_KINDS
-
-
-class Procfs:
+class Procfs(ProcfsViews):
     """The procfs part: every namespace, task and proc dentry, with the dcache hash (parent, name) -> dentry."""
 
     __slots__ = (
@@ -207,8 +55,8 @@ class Procfs:
 
     def _boot(self) -> None:
         """The initial namespace, its proc mount (proc_root_init) and init, pid 1."""
-        ns0 = self.new_namespace(None, creator=None)
-        self.new_mount(ns0)
+        ns0 = self.create_pid_namespace(None, creator=None)
+        self.pid_ns_prepare_proc(ns0)
         init = Task(self.next_serial, [(ns0.id, 1)], self.next_serial, ns0.id)
         self.next_serial += 1
         self.tasks[init.serial] = init
@@ -236,7 +84,8 @@ class Procfs:
 
     # ---- namespaces and tasks -------------------------------------------------------------------
 
-    def new_namespace(self, parent: PidNamespace | None, *, creator: int | None) -> PidNamespace:
+    def create_pid_namespace(self, parent: PidNamespace | None, *, creator: int | None) -> PidNamespace:
+        """A new PID namespace below `parent` (None: the initial one), unshared by task serial `creator`."""
         ns = PidNamespace(
             self.next_ns, 0 if parent is None else parent.level + 1, None if parent is None else parent.id, creator
         )
@@ -244,8 +93,8 @@ class Procfs:
         self.namespaces[ns.id] = ns
         return ns
 
-    def new_mount(self, ns: PidNamespace) -> Dentry:
-        """Mount a fresh proc superblock for `ns`; its root dentry holds the mount's reference."""
+    def pid_ns_prepare_proc(self, ns: PidNamespace) -> Dentry:
+        """Mount a fresh proc superblock for `ns` (kern_mount); its root dentry holds the mount's reference."""
         root = self.d_alloc(None, "/proc", ns.id, None, "root")
         root.hashed = True  # a mount root is never in the hash, but it is never unhashed either
         root.count = 1
@@ -392,22 +241,10 @@ class Procfs:
             node = self.dentries[node.parent]
         return "/proc/" + "/".join(reversed(names)) if names else "/proc"
 
-    # ---- the Part protocol (views in model.proc_report) -------------------------------------------
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready state; the schema is in README.md (namespaces, tasks, dentries in id order)."""
-        return proc_report.to_dict(self)
+    # ---- the Part protocol (to_dict, describe and check in `views`) ----------------------------------
 
     def stats(self) -> dict[str, int]:
         """dentry_stat-style gauges for the proc dentries, then the operation counters."""
         nr_unused = sum(1 for d in self.dentries.values() if d.count == 0)
         nr_stale = sum(1 for d in self.dentries.values() if self.is_stale(d))
         return {"nr_dentry": len(self.dentries), "nr_unused": nr_unused, "nr_stale": nr_stale, **self.counters}
-
-    def describe(self, ref: str) -> str | None:
-        """A multi-line description of ``pid N``, ``nsK`` or ``dK``; None for ids of other subsystems."""
-        return proc_report.describe(self, ref)
-
-    def check(self) -> list[str]:
-        """Invariant violations: parent links, counts, hashing, and no unflushed dentry of an exited task."""
-        return proc_report.check(self)

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from model.errors import OpError
 from model.events import Event
 from model.limits import MAX_PID_NS_LEVEL
-from model.procfs import PID_MAX_LIMIT, RESERVED_PIDS, PidNamespace, Procfs, Task
+from model.procfs.objects import PidNamespace, Task
+from model.procfs.procfs import Procfs
+
+PID_MAX_LIMIT = 4 * 1024 * 1024
+"""pid numbers are below this in every namespace (PID_MAX_LIMIT on 64-bit)."""
+RESERVED_PIDS = 300
+"""alloc_pid wraps around to this, not to 1: the low numbers are left to daemons started at boot."""
 
 
 def next_free_nr(ns: PidNamespace) -> int:
@@ -18,7 +24,7 @@ def next_free_nr(ns: PidNamespace) -> int:
     return nr
 
 
-def alloc_numbers(chain: Sequence[PidNamespace], given: dict[int, int]) -> list[tuple[int, int]]:
+def alloc_pid(chain: Sequence[PidNamespace], given: dict[int, int]) -> list[tuple[int, int]]:
     """One number per level of `chain` (struct pid numbers[]): `given` ones checked, the others allocated."""
     numbers = []
     for ns in chain:
@@ -94,7 +100,7 @@ def spawn(fs: Procfs, nr: int, ns_id: int | None, parent_nr: int | None, outer: 
         )
     first = target.reaper is None
     chain = fs.ancestry(target)
-    numbers = alloc_numbers(chain, given_numbers(target, nr, outer))
+    numbers = alloc_pid(chain, given_numbers(target, nr, outer))
     task = Task(fs.next_serial, numbers, fs.next_serial, target.id)
     attach_pid(fs, task)
     explain = (
@@ -115,7 +121,7 @@ def spawn(fs: Procfs, nr: int, ns_id: int | None, parent_nr: int | None, outer: 
         )
     ]
     if first:
-        root = fs.new_mount(target)
+        root = fs.pid_ns_prepare_proc(target)
         events.append(
             Event(
                 "proc.mount",
@@ -147,7 +153,7 @@ def thread(fs: Procfs, tgid_nr: int, tid_nr: int, ns_id: int, outer: Sequence[in
         )
     read_in = fs.ns(ns_id)
     chain = fs.ancestry(fs.namespaces[leader.ns])
-    numbers = alloc_numbers(chain, given_numbers(read_in, tid_nr, outer))
+    numbers = alloc_pid(chain, given_numbers(read_in, tid_nr, outer))
     task = Task(fs.next_serial, numbers, leader.serial, leader.children_ns)
     attach_pid(fs, task)
     leader.threads.append(task.serial)
@@ -177,7 +183,7 @@ def unshare_pid(fs: Procfs, nr: int, ns_id: int) -> list[Event]:
     own = fs.namespaces[task.ns]
     if own.level + 1 > MAX_PID_NS_LEVEL:
         raise OpError(f"PID namespaces nest at most {MAX_PID_NS_LEVEL} deep", errno="ENOSPC")
-    child = fs.new_namespace(own, creator=task.serial)
+    child = fs.create_pid_namespace(own, creator=task.serial)
     task.children_ns = child.id
     return [
         Event(

@@ -1,4 +1,4 @@
-"""The procfs subsystem's verbs: tasks and PID namespaces, /proc walks, holds, and exit (SEMANTICS §3).
+"""The procfs verbs: tasks and PID namespaces, /proc walks, holds, and exit (§3).
 
 Numbers on a line are read in the namespace given by ``ns=`` (default ns0, the initial namespace); for
 ``spawn`` that is the new task's own namespace. Numbers at other levels are allocated, or given with
@@ -7,17 +7,16 @@ Numbers on a line are read in the namespace given by ``ns=`` (default ns0, the i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from model.events import Event
 from model.ids import id_number
 from model.ops import COUNT, PATH, ArgKind, Param, command, id_kind
-from model.parts import ConfigKey, Mechanism, one_of, register
-from model.proc_dcache import failed, hold, release, walk
-from model.proc_exit import do_exit
-from model.proc_tasks import spawn, thread, unshare_pid
-from model.procfs import KERNELS, Dentry, Procfs
+from model.procfs.dcache import release
+from model.procfs.exit import do_exit
+from model.procfs.files import hold_file, read_file
+from model.procfs.procfs import Procfs
+from model.procfs.tasks import spawn, thread, unshare_pid
 
 if TYPE_CHECKING:
     from model.system import System
@@ -46,28 +45,8 @@ NS_PARAM = Param("ns", NS, keyword=True, default=0)
 OUTER_PARAM = Param("outer", OUTER, keyword=True, default=())
 
 
-def _factory(config: Mapping[str, Any]) -> Procfs:
-    return Procfs(config["proc_kernel"])
-
-
-register(
-    Mechanism(
-        "procfs",
-        _factory,
-        order=20,
-        config=(
-            ConfigKey(
-                "proc_kernel",
-                "v4.19",
-                one_of(*KERNELS),
-                "which proc_flush_task: v4.19 (the v3.18-v5.6 form) or v2.6.24 (tgid for leaders only, d_drop)",
-            ),
-        ),
-    )
-)
-
-
-def _fs(system: System) -> Procfs:
+def procfs_of(system: System) -> Procfs:
+    """The procfs part of the machine."""
     return system.part("procfs")
 
 
@@ -82,7 +61,7 @@ def _fs(system: System) -> Procfs:
     example="spawn 1 parent=100 outer=1000",
 )
 def spawn_verb(system: System, pid: int, ns: int | None, parent: int | None, outer: tuple[int, ...]) -> list[Event]:
-    return spawn(_fs(system), pid, ns, parent, outer)
+    return spawn(procfs_of(system), pid, ns, parent, outer)
 
 
 @command(
@@ -96,7 +75,7 @@ def spawn_verb(system: System, pid: int, ns: int | None, parent: int | None, out
     example="thread 1 2 ns=1",
 )
 def thread_verb(system: System, tgid: int, tid: int, ns: int, outer: tuple[int, ...]) -> list[Event]:
-    return thread(_fs(system), tgid, tid, ns, outer)
+    return thread(procfs_of(system), tgid, tid, ns, outer)
 
 
 @command(
@@ -108,7 +87,7 @@ def thread_verb(system: System, tgid: int, tid: int, ns: int, outer: tuple[int, 
     example="unshare-pid 100",
 )
 def unshare_verb(system: System, pid: int, ns: int) -> list[Event]:
-    return unshare_pid(_fs(system), pid, ns)
+    return unshare_pid(procfs_of(system), pid, ns)
 
 
 @command(
@@ -120,7 +99,7 @@ def unshare_verb(system: System, pid: int, ns: int) -> list[Event]:
     example="exit 1 ns=1",
 )
 def exit_verb(system: System, pid: int, ns: int) -> list[Event]:
-    return do_exit(_fs(system), pid, ns)
+    return do_exit(procfs_of(system), pid, ns)
 
 
 @command(
@@ -132,13 +111,7 @@ def exit_verb(system: System, pid: int, ns: int) -> list[Event]:
     example="cat /proc/1/status ns=1",
 )
 def cat_verb(system: System, path: str, ns: int) -> list[Event]:
-    fs = _fs(system)
-    events, dentry, errno = walk(fs, ns, path)
-    if dentry is None:
-        return [*events, failed("cat", path, errno or "ENOENT")]
-    if dentry.is_dir:
-        return [*events, failed("cat", path, "EISDIR")]
-    return [*events, _read(fs, dentry)]
+    return read_file(procfs_of(system), ns, path)
 
 
 @command(
@@ -150,11 +123,7 @@ def cat_verb(system: System, path: str, ns: int) -> list[Event]:
     example="hold /proc/1/status ns=1",
 )
 def hold_verb(system: System, path: str, ns: int) -> list[Event]:
-    fs = _fs(system)
-    events, dentry, errno = walk(fs, ns, path)
-    if dentry is None:
-        return [*events, failed("hold", path, errno or "ENOENT")]
-    return [*events, hold(fs, dentry)]
+    return hold_file(procfs_of(system), ns, path)
 
 
 @command(
@@ -165,31 +134,5 @@ def hold_verb(system: System, path: str, ns: int) -> list[Event]:
     example="dput d7",
 )
 def dput_verb(system: System, dentry: str) -> list[Event]:
-    fs = _fs(system)
+    fs = procfs_of(system)
     return release(fs, fs.dentry(dentry))
-
-
-def _read(fs: Procfs, d: Dentry) -> Event:
-    """What reading the file shows; status files show the numbers as the mount's namespace sees them."""
-    path = fs.path(d)
-    task = fs.task_of(d)
-    if d.name != "status" or task is None:
-        return Event("proc.read", f"read {path} ({d.ref}): contents not modelled", refs=(d.ref,))
-    ns = fs.namespaces[d.mount]
-    leader = fs.leader_of(task)
-    nspid = [nr for _, nr in task.numbers[ns.level :]]
-    text = f"read {path}: Tgid {leader.nr_in(ns)}, Pid {task.nr_in(ns)}, NSpid {' '.join(map(str, nspid))}"
-    explain = ""
-    if len(nspid) > 1:
-        explain = (
-            f"NSpid lists the task's numbers from ns{ns.id} down to its own namespace: "
-            "the same task, one number per level."
-        )
-    return Event(
-        "proc.read",
-        text,
-        refs=(d.ref, task.ref),
-        explain=explain,
-        func="proc_pid_status",
-        data={"tgid": leader.nr_in(ns), "pid": task.nr_in(ns), "nspid": nspid},
-    )

@@ -1,17 +1,48 @@
-"""The procfs part's views for the System: its JSON dump, object descriptions and invariant checks."""
+"""The procfs part's views for the System: its JSON dump, object descriptions and invariant checks.
+
+`ProcfsViews` is a mixin of `model.procfs.procfs.Procfs`; the functions below read its state.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from model.ids import id_number
-
-if TYPE_CHECKING:
-    from model.procfs import Dentry, PidNamespace, Procfs, Task
+from model.procfs.objects import Dentry, PidNamespace, Task
 
 
-def to_dict(fs: Procfs) -> dict[str, Any]:
-    """JSON-ready state; the schema is in README.md (namespaces, tasks, dentries in id order)."""
+class ProcfsViews:
+    """What the System asks every part for: `to_dict`, `describe` and `check`."""
+
+    __slots__ = ()
+    kernel: str
+    legacy: bool
+    namespaces: dict[int, PidNamespace]
+    tasks: dict[int, Task]
+    dentries: dict[int, Dentry]
+    dcache: dict[tuple[int, str], int]
+    counters: dict[str, int]
+    path: Callable[[Dentry], str]
+    state: Callable[[Dentry], str]
+    task_of: Callable[[Dentry], Task | None]
+    task_by_ref: Callable[[str], Task | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready state: namespaces, tasks, dentries in id order."""
+        return to_dict(self)
+
+    def describe(self, ref: str) -> str | None:
+        """A multi-line description of ``pid N``, ``nsK`` or ``dK``; None for ids of other parts."""
+        return describe(self, ref)
+
+    def check(self) -> list[str]:
+        """Invariant violations: parent links, counts, hashing, and no unflushed dentry of an exited task."""
+        return check(self)
+
+
+def to_dict(fs: ProcfsViews) -> dict[str, Any]:
+    """JSON-ready state (namespaces, tasks, dentries in id order)."""
     return {
         "kernel": fs.kernel,
         "namespaces": [_ns_dict(fs, ns) for ns in fs.namespaces.values()],
@@ -20,7 +51,7 @@ def to_dict(fs: Procfs) -> dict[str, Any]:
     }
 
 
-def _ns_dict(fs: Procfs, ns: PidNamespace) -> dict[str, Any]:
+def _ns_dict(fs: ProcfsViews, ns: PidNamespace) -> dict[str, Any]:
     mount = None
     if ns.mount is not None:
         mount = {"root": f"d{ns.mount.root}", "released": ns.mount.released}
@@ -36,7 +67,7 @@ def _ns_dict(fs: Procfs, ns: PidNamespace) -> dict[str, Any]:
     }
 
 
-def _task_dict(fs: Procfs, t: Task) -> dict[str, Any]:
+def _task_dict(fs: ProcfsViews, t: Task) -> dict[str, Any]:
     leader = fs.tasks.get(t.leader)
     return {
         "serial": t.serial,
@@ -50,7 +81,7 @@ def _task_dict(fs: Procfs, t: Task) -> dict[str, Any]:
     }
 
 
-def _dentry_dict(fs: Procfs, d: Dentry) -> dict[str, Any]:
+def _dentry_dict(fs: ProcfsViews, d: Dentry) -> dict[str, Any]:
     return {
         "id": d.ref,
         "ns": f"ns{d.mount}",
@@ -66,7 +97,7 @@ def _dentry_dict(fs: Procfs, d: Dentry) -> dict[str, Any]:
     }
 
 
-def describe(fs: Procfs, ref: str) -> str | None:
+def describe(fs: ProcfsViews, ref: str) -> str | None:
     """A multi-line description of ``pid N``, ``nsK`` or ``dK``; None for ids of other subsystems."""
     if (ns := id_number(ref, "ns")) is not None and ns in fs.namespaces:
         return _describe_ns(fs, fs.namespaces[ns])
@@ -76,7 +107,7 @@ def describe(fs: Procfs, ref: str) -> str | None:
     return None if task is None else _describe_task(fs, task)
 
 
-def _describe_task(fs: Procfs, t: Task) -> str:
+def _describe_task(fs: ProcfsViews, t: Task) -> str:
     numbers = ", ".join(f"{nr} in ns{ns}" for ns, nr in t.numbers)
     leader = fs.tasks.get(t.leader)
     role = "thread-group leader" if t.is_leader else f"thread of {leader.ref if leader else '?'}"
@@ -92,7 +123,7 @@ def _describe_task(fs: Procfs, t: Task) -> str:
     )
 
 
-def _describe_ns(fs: Procfs, ns: PidNamespace) -> str:
+def _describe_ns(fs: ProcfsViews, ns: PidNamespace) -> str:
     reaper = fs.tasks.get(ns.reaper) if ns.reaper is not None else None
     if ns.mount is None:
         mount = "no proc mount (none yet, or freed)"
@@ -111,7 +142,7 @@ def _describe_ns(fs: Procfs, ns: PidNamespace) -> str:
     )
 
 
-def _describe_dentry(fs: Procfs, d: Dentry) -> str:
+def _describe_dentry(fs: ProcfsViews, d: Dentry) -> str:
     task = fs.task_of(d)
     who = "no task" if task is None else f"{task.ref} ({'alive' if task.alive else 'exited'})"
     return "\n".join(
@@ -123,7 +154,7 @@ def _describe_dentry(fs: Procfs, d: Dentry) -> str:
     )
 
 
-def check(fs: Procfs) -> list[str]:
+def check(fs: ProcfsViews) -> list[str]:
     """Invariant violations: parent links, counts, hashing, and no unflushed dentry of an exited task."""
     problems: list[str] = []
     for d in fs.dentries.values():
@@ -156,7 +187,7 @@ def check(fs: Procfs) -> list[str]:
     return problems
 
 
-def _check_dentry(fs: Procfs, d: Dentry) -> list[str]:
+def _check_dentry(fs: ProcfsViews, d: Dentry) -> list[str]:
     problems = []
     if d.parent is not None:
         parent = fs.dentries.get(d.parent)
@@ -184,7 +215,7 @@ def _check_dentry(fs: Procfs, d: Dentry) -> list[str]:
     return problems
 
 
-def _legacy_unflushed(fs: Procfs, d: Dentry) -> bool:
+def _legacy_unflushed(fs: ProcfsViews, d: Dentry) -> bool:
     """v2.6.24 leaves /proc/<tgid>/task/<tid> of a non-leader thread hashed (§3.3); nothing else."""
     if not fs.legacy:
         return False

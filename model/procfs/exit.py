@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from model.errors import OpError
 from model.events import Event
-from model.proc_dcache import d_invalidate, dput, shrink_dcache_parent
-from model.procfs import Dentry, PidNamespace, Procfs, Task
+from model.procfs.dcache import d_invalidate, dput, proc_kill_sb, shrink_dcache_parent
+from model.procfs.objects import Dentry, PidNamespace, Task
+from model.procfs.procfs import Procfs
 
 
 def do_exit(fs: Procfs, nr: int, ns_id: int) -> list[Event]:
@@ -88,7 +89,7 @@ def release_task(fs: Procfs, task: Task) -> list[Event]:
     own = fs.namespaces[task.ns]
     if not fs.legacy and is_child_reaper(task):
         events += pid_ns_release_proc(fs, own)
-    events += put_unused_child_ns(fs, task)
+    events += put_pid_ns(fs, task)
     fs.maybe_free_ns(own)
     fs.forget_task(task)
     return events
@@ -214,21 +215,12 @@ def pid_ns_release_proc(fs: Procfs, ns: PidNamespace) -> list[Event]:
         )
     ]
     if root.count == 0:
-        fs.d_free(root)
-        events.append(
-            Event(
-                "proc.mount.free",
-                f"proc_kill_sb: {ns.ref}'s proc superblock freed with its root {root.ref}",
-                refs=(ns.ref,),
-                func="proc_kill_sb",
-                data={"freed": [root.ref]},
-            )
-        )
+        events.append(proc_kill_sb(fs, ns, root))
     return events
 
 
-def put_unused_child_ns(fs: Procfs, task: Task) -> list[Event]:
-    """A namespace the task unshared but never forked into dies with it (put_pid_ns)."""
+def put_pid_ns(fs: Procfs, task: Task) -> list[Event]:
+    """put_pid_ns of the namespace the task unshared for its children: never forked into, it dies with it."""
     child = fs.namespaces.get(task.children_ns)
     if child is None or child.id == task.ns or child.reaper is not None:
         return []

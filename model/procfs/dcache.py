@@ -9,7 +9,8 @@ from __future__ import annotations
 from model.errors import OpError
 from model.events import Event
 from model.limits import path_bytes
-from model.procfs import STATIC_ENTRIES, TGID_ENTRIES, TID_ENTRIES, Dentry, Procfs, Task
+from model.procfs.objects import Dentry, PidNamespace, Task
+from model.procfs.procfs import Procfs
 
 UINT_MAX = 2**32 - 1
 ERRNO_VALUES = {"ENOENT": -2, "ENOTDIR": -20, "EISDIR": -21, "ENAMETOOLONG": -36}
@@ -22,6 +23,13 @@ ERRNO_TEXT = {
 LINUX_PATH_MAX = 4096
 """Linux's PATH_MAX: getname copies at most this many bytes, NUL included; a longer path is ENAMETOOLONG."""
 LINUX_NAME_MAX = 255
+
+TGID_ENTRIES = ("cmdline", "comm", "cwd", "environ", "exe", "maps", "mounts", "root", "stat", "statm", "status", "task")
+"""Names a /proc/<pid> directory answers (a subset of tgid_base_stuff); "task" is the only directory."""
+TID_ENTRIES = tuple(name for name in TGID_ENTRIES if name != "task")
+"""Names a /proc/<tgid>/task/<tid> directory answers (tid_base_stuff has no "task")."""
+STATIC_ENTRIES = ("cpuinfo", "loadavg", "meminfo", "stat", "uptime", "version")
+"""Entries of the /proc root that belong to no task (proc_dir_entry tree, found by proc_lookup)."""
 
 
 def name_to_int(name: str) -> int | None:
@@ -44,26 +52,49 @@ def child_path(fs: Procfs, parent: Dentry, name: str) -> str:
     return f"{fs.path(parent)}/{name}"
 
 
-def resolve(fs: Procfs, parent: Dentry, name: str) -> tuple[str, Task | None, str | None]:
-    """What the parent's ->lookup finds for `name`: (kernel function, task, dentry kind or None for ENOENT)."""
-    ns = fs.namespaces[parent.mount]
+Found = tuple[str, Task | None, str | None]
+"""What a ->lookup finds: (the kernel function that looked, the task named, the dentry kind or None for ENOENT)."""
+
+
+def proc_root_lookup(fs: Procfs, parent: Dentry, name: str) -> Found:
+    """The /proc root's ->lookup: a number is a task's directory (proc_pid_lookup), else a static entry."""
+    nr = name_to_int(name)
+    if nr is not None:
+        return proc_pid_lookup(fs, parent, nr)
+    return proc_lookup(fs, parent, name)
+
+
+def proc_pid_lookup(fs: Procfs, parent: Dentry, nr: int) -> Found:
+    """/proc/<nr>: the task numbered `nr` in the mount's namespace (find_task_by_pid_ns), if it lives."""
+    task = fs.task_in(fs.namespaces[parent.mount], nr)
+    return "proc_pid_lookup", task, None if task is None else "pid"
+
+
+def proc_lookup(fs: Procfs, parent: Dentry, name: str) -> Found:
+    """An entry of the proc_dir_entry tree (cpuinfo, meminfo...), which belongs to no task."""
+    return "proc_lookup", None, "static" if name in STATIC_ENTRIES else None
+
+
+def proc_task_lookup(fs: Procfs, parent: Dentry, name: str) -> Found:
+    """/proc/<tgid>/task/<tid>: a thread of the same group, numbered in the mount's namespace."""
+    nr = name_to_int(name)
+    task = None if nr is None else fs.task_in(fs.namespaces[parent.mount], nr)
     owner = fs.task_of(parent)
-    if parent.kind == "root":
-        nr = name_to_int(name)
-        if nr is not None:
-            task = fs.task_in(ns, nr)
-            return "proc_pid_lookup", task, None if task is None else "pid"
-        return "proc_lookup", None, "static" if name in STATIC_ENTRIES else None
-    if parent.kind == "taskdir":
-        nr = name_to_int(name)
-        task = None if nr is None else fs.task_in(ns, nr)
-        if task is not None and owner is not None and task.leader == owner.leader:
-            return "proc_task_lookup", task, "tid"
-        return "proc_task_lookup", None, None
+    if task is not None and owner is not None and task.leader == owner.leader:
+        return "proc_task_lookup", task, "tid"
+    return "proc_task_lookup", None, None
+
+
+def proc_pident_lookup(fs: Procfs, parent: Dentry, name: str) -> Found:
+    """A file of /proc/<pid> or /proc/<tgid>/task/<tid> (tgid_base_stuff, tid_base_stuff)."""
     names = TGID_ENTRIES if parent.kind == "pid" else TID_ENTRIES
     if name in names:
-        return "proc_pident_lookup", owner, "taskdir" if name == "task" else "file"
+        return "proc_pident_lookup", fs.task_of(parent), "taskdir" if name == "task" else "file"
     return "proc_pident_lookup", None, None
+
+
+LOOKUPS = {"root": proc_root_lookup, "taskdir": proc_task_lookup, "pid": proc_pident_lookup, "tid": proc_pident_lookup}
+"""Each directory kind's ->lookup (its inode operations)."""
 
 
 def lookup_one(fs: Procfs, parent: Dentry, name: str) -> tuple[list[Event], Dentry | None]:
@@ -79,8 +110,8 @@ def lookup_one(fs: Procfs, parent: Dentry, name: str) -> tuple[list[Event], Dent
                 Event("proc.lookup", f"d_lookup {fs.path(hit)}: hit {hit.ref}", refs=(hit.ref,), func="d_lookup")
             )
             return events, hit
-        events += revalidate_fail(fs, hit)
-    func, task, kind = resolve(fs, parent, name)
+        events += pid_revalidate(fs, hit)
+    func, task, kind = LOOKUPS[parent.kind](fs, parent, name)
     path = child_path(fs, parent, name)
     if kind is None:
         fs.counters["enoent"] += 1
@@ -134,7 +165,7 @@ def enoent_explain(fs: Procfs, parent: Dentry, name: str) -> str:
     return ""
 
 
-def revalidate_fail(fs: Procfs, hit: Dentry) -> list[Event]:
+def pid_revalidate(fs: Procfs, hit: Dentry) -> list[Event]:
     """pid_revalidate finds the task gone: the dentry is invalidated and the lookup done afresh."""
     fs.counters["revalidate_fail"] += 1
     events = [
@@ -154,7 +185,7 @@ def revalidate_fail(fs: Procfs, hit: Dentry) -> list[Event]:
     return events
 
 
-def walk(fs: Procfs, ns_id: int, path: str) -> tuple[list[Event], Dentry | None, str | None]:
+def link_path_walk(fs: Procfs, ns_id: int, path: str) -> tuple[list[Event], Dentry | None, str | None]:
     """Walk `path` in namespace `ns_id`'s proc mount: (events, final dentry or None, errno or None)."""
     ns = fs.ns(ns_id)
     if ns.mount is None or ns.mount.released:
@@ -297,21 +328,34 @@ def dput(fs: Procfs, d: Dentry) -> list[Event]:
             )
         )
         if parent is None:
-            events.append(
-                Event(
-                    "proc.mount.free",
-                    f"proc_kill_sb: {ns.ref}'s proc superblock freed with its last dentry",
-                    refs=(ns.ref,),
-                    func="proc_kill_sb",
-                )
-            )
-            fs.maybe_free_ns(ns)
+            events.append(proc_kill_sb(fs, ns))
         node = parent
     return events
 
 
-def hold(fs: Procfs, d: Dentry) -> Event:
-    """Take a reference as an open file or a cwd does."""
+def proc_kill_sb(fs: Procfs, ns: PidNamespace, root: Dentry | None = None) -> Event:
+    """A proc superblock goes: with its last dentry, which dput has freed (and the namespace, if nothing
+    else holds it), or with its `root`, freed here once pid_ns_release_proc dropped the mount's reference."""
+    if root is None:
+        fs.maybe_free_ns(ns)
+        return Event(
+            "proc.mount.free",
+            f"proc_kill_sb: {ns.ref}'s proc superblock freed with its last dentry",
+            refs=(ns.ref,),
+            func="proc_kill_sb",
+        )
+    fs.d_free(root)
+    return Event(
+        "proc.mount.free",
+        f"proc_kill_sb: {ns.ref}'s proc superblock freed with its root {root.ref}",
+        refs=(ns.ref,),
+        func="proc_kill_sb",
+        data={"freed": [root.ref]},
+    )
+
+
+def dget(fs: Procfs, d: Dentry) -> Event:
+    """Take a reference as an open file or a cwd does (a hold the user drops with `release`)."""
     d.count += 1
     d.holds += 1
     return Event(
