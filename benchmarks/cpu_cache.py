@@ -21,7 +21,7 @@ from pathlib import Path
 
 from _common import Result, check, median_of, print_table, rate, spread, timed
 
-from model.cpucache import Cache
+from model.cpu.cache import Cache
 
 SETS, WAYS, LINE = 64, 8, 64
 TARGET = ">= 3"

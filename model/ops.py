@@ -32,7 +32,8 @@ class ArgKind:
     format: Callable[[Any], str] = str
 
 
-def _int(text: str) -> int:
+def number(text: str) -> int:
+    """A whole number as a command line writes it: decimal, or 0x hex (0o, 0b), underscores allowed."""
     try:
         return int(text.replace("_", ""), 0)
     except ValueError:
@@ -40,7 +41,7 @@ def _int(text: str) -> int:
 
 
 def _nonneg(text: str) -> int:
-    value = _int(text)
+    value = number(text)
     if value < 0:
         raise ValueError(f"expected a number >= 0, got {text!r}")
     return value

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from model.cpucache import INVALID, Cache
+from model.cpu.cache import INVALID, Cache
 from model.limits import USER_LIMIT
 from model.ops import parse, to_text
 from model.scenario import ScenarioError, loads

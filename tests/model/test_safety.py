@@ -24,8 +24,8 @@ from model.scenario import builtin_names, load_builtin, load_file
 ROOT = Path(model.__file__).parent
 CODE_CALLS = {"eval", "exec", "compile", "__import__", "breakpoint"}
 DESERIALISERS = {"pickle", "cPickle", "marshal", "shelve", "dill", "cloudpickle", "jsonpickle", "yaml"}
-REGISTRY = {"model/parts.py", "model/commands/__init__.py"}
-"""The modules that import our own packages by name (model/commands goes once every mechanism has its package)."""
+REGISTRY = {"model/parts.py"}
+"""The module that imports our own packages by name: the registry, loading the mechanisms."""
 SYSTEM_MODULES = {"os", "shutil", "tempfile", "subprocess", "socket", "io", "ctypes", "mmap", "sys"}
 
 

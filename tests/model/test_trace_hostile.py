@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from model.cpucache import Memory
+from model.cpu.cache import Memory
 from model.limits import PATH_MAX
 from model.ops import parse
 from model.parts import resolve_config

@@ -9,7 +9,7 @@ I-line differs from the newest bytes.
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model.cpucache import Cache
+from model.cpu.cache import Cache
 from model.ops import parse
 from model.system import System
 

@@ -26,8 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from model.cpu import CpuCaches
-from model.cpucache import INVALID, WORD, Cache
+from model.cpu.cache import INVALID, WORD, Cache
+from model.cpu.cpu import CpuCaches
 from viz.panels._base import StepView, SubsystemPanel
 
 INVALID_GLYPH, CLEAN_GLYPH, DIRTY_GLYPH, STALE_GLYPH, CURSOR_GLYPH = "·", "○", "●", "≠", "▸"

@@ -9,19 +9,22 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
-from model.counters import classify, definition
 from model.events import Event
+from model.parts import HitRate, counter_definition, hit_rates
 from model.timeline import Timeline
 from viz.palette import palette
 from viz.panels._base import StepView, SubsystemPanel
 
-CACHES = ("namecache", "dcache", "cpu")
-
 
 class HitRates:
-    """Cumulative hits and misses per cache after each step, built incrementally from the timeline."""
+    """Cumulative hits and misses per cache after each step, built incrementally from the timeline.
 
-    def __init__(self) -> None:
+    The caches are those the mechanisms register a hit rate for (name cache, dcache, CPU caches).
+    """
+
+    def __init__(self, rates: list[HitRate]) -> None:
+        self.rates = rates
+        self.caches = [rate.cache for rate in rates]
         self.steps: list[tuple[Event, ...]] = []  # the events each entry was computed from
         self.totals: list[dict[str, tuple[int, int]]] = []
 
@@ -32,12 +35,14 @@ class HitRates:
         del self.steps[keep:], self.totals[keep:]
         for n in range(keep + 1, timeline.position + 1):
             events = timeline.events_of(n)
-            totals = dict(self.totals[-1]) if self.totals else dict.fromkeys(CACHES, (0, 0))
+            totals = dict(self.totals[-1]) if self.totals else dict.fromkeys(self.caches, (0, 0))
             for event in events:
-                outcome = classify(event)
-                if outcome is not None:
-                    hits, misses = totals[outcome[0]]
-                    totals[outcome[0]] = (hits + outcome[1], misses + (not outcome[1]))
+                for rate in self.rates:
+                    hit = rate.outcome(event)
+                    if hit is not None:
+                        hits, misses = totals[rate.cache]
+                        totals[rate.cache] = (hits + hit, misses + (not hit))
+                        break
             self.steps.append(events)
             self.totals.append(totals)
 
@@ -66,12 +71,12 @@ class StatsPanel(Vertical, SubsystemPanel):
     def __init__(self, title: str, about: str, timeline: Timeline) -> None:
         super().__init__(id="stats")
         self._title, self._about, self._timeline = title, about, timeline
-        self.rates = HitRates()
+        self.rates = HitRates(hit_rates())
         self._pending: StepView | None = None  # the view whose counters are not drawn yet (while hidden)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="rates"):
-            for cache in CACHES:
+            for cache in self.rates.caches:
                 with Vertical(classes="rate"):
                     yield Label(cache, id=f"rate-label-{cache}")
                     yield Sparkline([0.0], id=f"rate-{cache}", summary_function=max)
@@ -80,7 +85,7 @@ class StatsPanel(Vertical, SubsystemPanel):
 
     def show(self, view: StepView) -> None:
         self.rates.update(self._timeline)
-        for cache in CACHES:
+        for cache in self.rates.caches:
             hits, misses = self.rates.now(cache)
             rate = f"{100 * hits / (hits + misses):.0f}%" if hits + misses else "—"
             self.query_one(f"#rate-label-{cache}", Label).update(
@@ -110,5 +115,5 @@ class StatsPanel(Vertical, SubsystemPanel):
         for part, counters in view.system.stats().items():
             table.add_row(Text(part, style=f"bold {p.special}"), "", "")
             for name, value in counters.items():
-                table.add_row(name, str(value), definition(name))
+                table.add_row(name, str(value), counter_definition(part, name))
         return table

@@ -1,9 +1,9 @@
 """CPU caches and the memory behind them: a set-associative LRU cache and a paged, mapped memory.
 
-SEMANTICS §5.4 and §5.5. `Cache` keeps, per set, the valid tags in LRU order (least recently used
+§5.4 and §5.5. `Cache` keeps, per set, the valid tags in LRU order (least recently used
 first) and, per way, the tag it holds, so a line keeps its way (its stable id ``D set 5 way 1``)
 until it is evicted or invalidated. The per-access path (`Cache.access`, `Cache.run`) touches only
-ints and small lists; the event-producing operations in `model.cpu` build on it.
+ints and small lists; the event-producing operations in `model.cpu.cpu` build on it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""cacheflush(2) in four argument orders (ABIs) and three kernel modes, and __builtin___clear_cache.
+"""cacheflush(2) in four argument orders (ABIs) and three kernel modes.
 
-SEMANTICS §5.1 to §5.3. Each ABI turns its arguments into a `Plan` (which lines of which cache to write
+§5.1 to §5.3. Each ABI turns its arguments into a `Plan` (which lines of which cache to write
 back or invalidate) or an error, following its kernel source: arch/mips/mm/cache.c,
 arch/m68k/kernel/sys_m68k.c (the 68040 path), arch/sh/kernel/sys_sh.c, arch/nds32/kernel/sys_nds32.c
 with arch/nds32/mm/proc.c. The kernel mode changes the rules:
@@ -16,9 +16,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from model.cachemaint import Plan, apply, refs_of
-from model.cpu import CpuCaches
-from model.cpucache import access_ok
+from model.cpu.cache import access_ok
+from model.cpu.cachemaint import (
+    Plan,
+    __flush_invalidate_region,
+    __flush_purge_region,
+    __flush_wback_region,
+    apply,
+    cache_flush_040,
+    cpu_dcache_wbinval_all,
+    cpu_dcache_wbinval_range,
+    cpu_icache_inval_all,
+    cpu_icache_inval_range,
+    flush_cache_all,
+    flush_icache_range,
+    protected_blast_dcache_range,
+    protected_blast_icache_range,
+    refs_of,
+)
+from model.cpu.cpu import CpuCaches
 from model.errors import OpError
 from model.events import Event
 from model.limits import ADDRESS_SPACE, PAGE_SIZE, USER_LIMIT
@@ -101,12 +117,10 @@ def sys_cacheflush(cpu: CpuCaches, args: tuple[Arg, ...]) -> list[Event]:
             hint=f"usage: {usage(cpu.abi)}; 'abi NAME' changes the ABI",
         )
     values = [resolve(cpu.abi, p, a) for p, a in zip(params, args, strict=True)]
-    call = f"cacheflush({', '.join(_show(a) for a in args)})"
+    call = f"cacheflush({', '.join(show_arg(a) for a in args)})"
     cpu.flushes += 1
     if cpu.mode == "legacy":
-        everything = Plan(
-            0, 0, True, True, True, True, "the whole of both caches", ("flush_cache_all", "flush_cache_all")
-        )
+        everything = Plan(0, 0, True, True, True, "the whole of both caches", (flush_cache_all,))
         note = (
             "Legacy kernel (Linux before 2.6.11, the man page's BUGS): cacheflush ignores its arguments, "
             "checks nothing and flushes the whole of both caches."
@@ -135,7 +149,8 @@ def sys_cacheflush(cpu: CpuCaches, args: tuple[Arg, ...]) -> list[Event]:
     return events
 
 
-def _show(arg: Arg) -> str:
+def show_arg(arg: Arg) -> str:
+    """An argument as it is written back: a name in capitals, a number in hex from 0x100 up."""
     if isinstance(arg, str):
         return arg.upper()
     return hex(arg) if arg >= 0x100 else str(arg)
@@ -155,8 +170,7 @@ def _range_fault_spec(cpu: CpuCaches, addr: int, nbytes: int) -> Outcome | None:
 
 
 def _mips(cpu: CpuCaches, addr: int, nbytes: int, cache: int) -> Outcome:
-    """arch/mips/mm/cache.c (linux) or the man page (spec), SEMANTICS §5.1 and §5.2."""
-    funcs = ("protected_blast_dcache_range", "protected_blast_icache_range")
+    """arch/mips/mm/cache.c (linux) or the man page (spec), §5.1 and §5.2."""
     if cpu.mode == "linux":
         if nbytes == 0:
             return Outcome(0, notes=["nbytes is 0: Linux/MIPS returns 0 at once and flushes nothing."])
@@ -174,7 +188,8 @@ def _mips(cpu: CpuCaches, addr: int, nbytes: int, cache: int) -> Outcome:
             )
         if not cpu.memory.allows(addr, nbytes):
             notes.append("Part of the range is not mapped; Linux only checks access_ok, so it returns 0 anyway.")
-        return Outcome(0, None, Plan(addr, addr + nbytes, False, True, True, True, "BCACHE", funcs), notes)
+        work = (protected_blast_dcache_range, protected_blast_icache_range)
+        return Outcome(0, None, Plan(addr, addr + nbytes, icache=True, dcache=True, acts_as="BCACHE", work=work), notes)
     if cache not in (1, 2, 3):
         return _fail("EINVAL", f"cache is {cache}, not ICACHE (1), DCACHE (2) or BCACHE (3).")
     fault = _range_fault_spec(cpu, addr, nbytes)
@@ -184,12 +199,14 @@ def _mips(cpu: CpuCaches, addr: int, nbytes: int, cache: int) -> Outcome:
     notes = []
     if cache == 1:
         notes.append("ICACHE only invalidates I-lines: a dirty D-line of the range stays dirty, memory stays old.")
-    plan = Plan(addr, addr + nbytes, False, bool(cache & 1), bool(cache & 2), bool(cache & 2), name, funcs)
+    d_work = (protected_blast_dcache_range,) if cache & 2 else ()
+    work = d_work + ((protected_blast_icache_range,) if cache & 1 else ())
+    plan = Plan(addr, addr + nbytes, icache=bool(cache & 1), dcache=bool(cache & 2), acts_as=name, work=work)
     return Outcome(0, None, plan, notes)
 
 
 def _m68k(cpu: CpuCaches, addr: int, scope: int, cache: int, length: int) -> Outcome:
-    """arch/m68k/kernel/sys_m68k.c, the 68040 path (cache_flush_040), SEMANTICS §5.3."""
+    """arch/m68k/kernel/sys_m68k.c, the 68040 path (cache_flush_040), §5.3."""
     if not 1 <= scope <= 3 or cache & ~3:
         return _fail("EINVAL", f"scope {scope} or cache {cache} is out of range (scope 1..3, cache bits 0..3).")
     notes = []
@@ -219,8 +236,7 @@ def _m68k(cpu: CpuCaches, addr: int, scope: int, cache: int, length: int) -> Out
     name = {1: "FLUSH_CACHE_DATA", 2: "FLUSH_CACHE_INSN", 3: "FLUSH_CACHE_BOTH"}[which]
     if which == 2:
         notes.append("FLUSH_CACHE_INSN only invalidates I-lines: a dirty D-line stays dirty, memory stays old.")
-    plan = Plan(addr, addr + length, scope == 3, bool(which & 2), bool(which & 1), bool(which & 1), name)
-    plan.funcs = ("cache_flush_040", "cache_flush_040")
+    plan = Plan(addr, addr + length, scope == 3, bool(which & 2), bool(which & 1), name, (cache_flush_040,))
     if scope == 2:
         plan.start = addr & ~(PAGE_SIZE - 1)
         plan.end = -(-(addr + length) // PAGE_SIZE) * PAGE_SIZE
@@ -228,7 +244,7 @@ def _m68k(cpu: CpuCaches, addr: int, scope: int, cache: int, length: int) -> Out
 
 
 def _sh(cpu: CpuCaches, addr: int, length: int, op: int) -> Outcome:
-    """arch/sh/kernel/sys_sh.c, SEMANTICS §5.3: op bits D_INVAL 1, D_WB 2 (D_PURGE 3 = both), I 4."""
+    """arch/sh/kernel/sys_sh.c, §5.3: op bits D_INVAL 1, D_WB 2 (D_PURGE 3 = both), I 4."""
     if op <= 0 or op > 7:
         return _fail("EINVAL", f"op {op} is not a combination of D_INVAL (1), D_WB (2) and I (4): 1..7 only.")
     if cpu.mode == "spec":
@@ -244,7 +260,7 @@ def _sh(cpu: CpuCaches, addr: int, length: int, op: int) -> Outcome:
     d = op & 3
     names = {1: "D_INVAL", 2: "D_WB", 3: "D_PURGE"}
     name = "|".join(n for n in (names.get(d, ""), "I" if op & 4 else "") if n)
-    funcs = {1: "__flush_invalidate_region", 2: "__flush_wback_region", 3: "__flush_purge_region"}.get(d, "")
+    d_work = {1: __flush_invalidate_region, 2: __flush_wback_region, 3: __flush_purge_region}.get(d)
     notes = []
     if d == 1:
         notes.append("D_INVAL invalidates without writing back: the bytes of a dirty D-line are thrown away.")
@@ -252,12 +268,13 @@ def _sh(cpu: CpuCaches, addr: int, length: int, op: int) -> Outcome:
         notes.append("D_WB writes dirty D-lines back but keeps them valid (clean).")
     if op == 4:
         notes.append("I alone only invalidates I-lines: a dirty D-line stays dirty, memory stays old.")
-    plan = Plan(addr, addr + length, False, bool(op & 4), bool(d & 2), bool(d & 1), name, (funcs, "flush_icache_range"))
+    work = ((d_work,) if d_work else ()) + ((flush_icache_range,) if op & 4 else ())
+    plan = Plan(addr, addr + length, icache=bool(op & 4), dcache=bool(d), acts_as=name, work=work)
     return Outcome(0, None, plan, notes)
 
 
 def _nds32(cpu: CpuCaches, start: int, end: int, cache: int) -> Outcome:
-    """arch/nds32/kernel/sys_nds32.c and cpu_cache_wbinval_range_check, SEMANTICS §5.3: [start, end)."""
+    """arch/nds32/kernel/sys_nds32.c and cpu_cache_wbinval_range_check, §5.3: [start, end)."""
     if cpu.mode == "spec":
         if cache not in (0, 1, 2):
             return _fail("EINVAL", f"cache is {cache}, not ICACHE (0), DCACHE (1) or BCACHE (2).")
@@ -284,9 +301,10 @@ def _nds32(cpu: CpuCaches, start: int, end: int, cache: int) -> Outcome:
     whole = cpu.mode == "linux" and (hi - lo) % ADDRESS_SPACE > 8 * PAGE_SIZE
     if whole:
         notes.append("More than 8 pages: the kernel flushes the whole of the cache instead.")
-    kind = "all" if whole else "range"
-    funcs = (f"cpu_dcache_wbinval_{kind}", f"cpu_icache_inval_{kind}")
-    return Outcome(0, None, Plan(start, end, whole, flushi, wbd, wbd, name, funcs), notes)
+    d_work = cpu_dcache_wbinval_all if whole else cpu_dcache_wbinval_range
+    i_work = cpu_icache_inval_all if whole else cpu_icache_inval_range
+    work = ((d_work,) if wbd else ()) + ((i_work,) if flushi else ())
+    return Outcome(0, None, Plan(start, end, whole, flushi, wbd, name, work), notes)
 
 
 ABI_CALLS = {"mips": _mips, "m68k": _m68k, "sh": _sh, "nds32": _nds32}

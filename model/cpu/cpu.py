@@ -1,8 +1,8 @@
 """The CPU part: user memory, the I-cache and the D-cache, and the loads, stores and fetches between them.
 
-SEMANTICS §5.4: the D-cache is write-back and write-allocate; the I-cache is filled from memory and does
+§5.4: the D-cache is write-back and write-allocate; the I-cache is filled from memory and does
 not snoop the D-cache, so code stored and executed before a write-back and an I-cache invalidation runs
-the old instruction — a stale fetch. cacheflush(2) itself lives in `model.cacheflush`.
+the old instruction — a stale fetch. cacheflush(2) itself lives in `model.cpu.cacheflush`.
 Words are shown big-endian (the first byte is the most significant), as on big-endian MIPS and m68k.
 """
 
@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from model.cpucache import INVALID, WORD, Cache, Memory
+from model.cpu.cache import INVALID, WORD, Cache, Memory
 from model.errors import OpError
 from model.events import Event
 from model.limits import ADDRESS_SPACE, PAGE_SIZE, USER_LIMIT
@@ -70,7 +70,7 @@ class CpuCaches:
         return self.icache if name == "I" else self.dcache
 
     # -- mappings ---------------------------------------------------------------------------
-    def map(self, addr: int, length: int, perms: str) -> list[Event]:
+    def mmap(self, addr: int, length: int, perms: str) -> list[Event]:
         """mmap(addr, length, perms, MAP_FIXED): a new mapping, page-aligned, below the user limit."""
         if addr % PAGE_SIZE:
             raise OpError(f"{addr:#x} is not page-aligned", hint=f"mappings start on a {PAGE_SIZE}-byte page boundary")
