@@ -3,7 +3,7 @@
 pycachesim is a C cache simulator with a Python interface. It is installed only in a venv of the
 benchmarks' own (`benchmarks/.venv`, gitignored; made on first use), never as a dependency of
 cachescope, and is driven there by `_pycachesim_worker.py` in a subprocess reading the same addresses.
-Our side is `model.cpucache.Cache.run`, the model's bulk per-access path (no bytes, no events); the
+Our side is `model.cpu.cache.Cache.run`, the model's bulk per-access path (no bytes, no events); the
 per-call `Cache.access` rate is reported beside it. Hit and miss counts must equal pycachesim's.
 """
 

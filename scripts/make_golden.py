@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from model.quiz import SUBSYSTEMS  # noqa: E402
+from model.quiz.engine import subsystems  # noqa: E402
 from model.scenario import builtin_names  # noqa: E402
 from viz.cli import main  # noqa: E402
 
@@ -33,7 +33,7 @@ def cases() -> dict[str, list[str]]:
         f"quiz-{sub}{'-reverse' if reverse else ''}.txt.gz": [
             "quiz", "--print", "--seed", QUIZ_SEED, "--subsystem", sub, *(["--reverse"] if reverse else [])
         ]
-        for sub in SUBSYSTEMS
+        for sub in subsystems()
         for reverse in (False, True)
     }  # fmt: skip
     return runs | quizzes

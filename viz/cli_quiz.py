@@ -7,7 +7,7 @@ import random
 import sys
 from typing import TextIO
 
-from model.quiz import MAX_LENGTH, SUBSYSTEMS, Quiz, make_quiz
+from model.quiz.engine import MAX_LENGTH, Quiz, make_quiz, subsystems
 from viz.cli import EXIT_OK, Parser
 from viz.options import add_theme
 
@@ -48,10 +48,10 @@ def quiz_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=_seed, help="the same seed gives the same quiz (default: a random one, shown)")
     parser.add_argument(
         "--subsystem",
-        choices=SUBSYSTEMS,
+        choices=subsystems(),
         default="namecache",
         metavar="NAME",
-        help=f"what to ask about: {', '.join(SUBSYSTEMS)} (default: namecache)",
+        help=f"what to ask about: {', '.join(subsystems())} (default: namecache)",
     )
     parser.add_argument(
         "--length", type=_count, default=DEFAULT_LENGTH, metavar="N", help=f"questions (default: {DEFAULT_LENGTH})"

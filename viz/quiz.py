@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from model.quiz import Question, Quiz
+from model.quiz.engine import Question, Quiz
 from viz.app import CacheScopeApp, StepHook
 
 QUIZ_KEYS = [

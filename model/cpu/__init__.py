@@ -11,6 +11,7 @@ from typing import Any
 
 from model.cpu import verbs  # noqa: F401  (imported for its verbs)
 from model.cpu.cpu import ABIS, DEFAULT_GEOMETRY, MODES, CpuCaches, line_refs
+from model.cpu.quiz import DRILL, SUMMARY
 from model.events import Event
 from model.limits import PAGE_SIZE
 from model.parts import ConfigKey, HitRate, IdSpace, Mechanism, boolean, one_of, positive_int, power_of_two, register
@@ -101,6 +102,8 @@ MECHANISM = register(
             IdSpace("D set ", "a D-cache line", _lines("D"), example="D set 5 way 1"),
             IdSpace("vma ", "a mapping", _mappings, example="vma 0x400000"),
         ),
+        drills=(DRILL,),
+        summary=SUMMARY,
         counters=COUNTERS,
         hit_rates=(HitRate("cpu", cpu_outcome),),
         panels=("viz.panels:CpuCachePanel",),

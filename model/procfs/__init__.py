@@ -14,6 +14,7 @@ from model.events import Event
 from model.parts import ConfigKey, HitRate, IdSpace, Mechanism, one_of, register
 from model.procfs import verbs  # noqa: F401  (imported for its verbs)
 from model.procfs.procfs import KERNELS, Procfs
+from model.procfs.quiz import DRILL, SUMMARY
 
 COUNTERS = {
     "nr_dentry": "dentries in all proc mounts",
@@ -63,6 +64,8 @@ MECHANISM = register(
             IdSpace("ns", "a PID namespace", lambda fs: (ns.ref for ns in fs.namespaces.values())),
             IdSpace("d", "a dentry", lambda fs: (d.ref for d in fs.dentries.values())),
         ),
+        drills=(DRILL,),
+        summary=SUMMARY,
         counters=COUNTERS,
         hit_rates=(HitRate("dcache", dcache_outcome),),
         panels=("viz.panels:ProcPanel",),

@@ -12,8 +12,10 @@ from model.events import Event
 from model.limits import MAX_BUCKETS
 from model.parts import ConfigKey, HitRate, IdSpace, Mechanism, at_most, one_of, positive_int, power_of_two, register
 from model.vfs import verbs, verbs_pagecache  # noqa: F401  (imported for their verbs)
+from model.vfs.drills import DRILLS
 from model.vfs.fs import DEFAULT_TREE, validate_tree
 from model.vfs.lifecycle import FREEBSD4, FREEBSD5
+from model.vfs.summary import SUMMARY
 from model.vfs.vfs import Vfs
 
 COMPLETED_ENTRIES = 200
@@ -91,6 +93,8 @@ MECHANISM = register(
             IdSpace("mnt", "a mount", lambda vfs: list(vfs.mounts)),
             IdSpace("nc", "a name-cache entry", _entries),
         ),
+        drills=DRILLS,
+        summary=SUMMARY,
         counters=COUNTERS,
         hit_rates=(HitRate("namecache", namecache_outcome),),
         panels=("viz.panels:NameCachePanel", "viz.panels:VnodePanel", "viz.panels:PageCachePanel"),

@@ -13,11 +13,12 @@ import pytest
 
 from model.events import Event
 from model.ops import Op, parse
-from model.quiz import SUBSYSTEMS, Question, Quiz, make_quiz
-from model.quiz_summary import summarise
+from model.quiz.engine import Question, Quiz, make_quiz, subsystems
+from model.quiz.summary import summarise
 from model.system import System
 from model.vfs.nchash import namei_hash
 
+SUBSYSTEMS = subsystems()
 DRILLS = [s for s in SUBSYSTEMS if s != "all"]
 SEEDS = range(4)
 

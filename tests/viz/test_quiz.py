@@ -6,7 +6,7 @@ from pathlib import Path
 from rich.console import Console
 from textual.widgets import Static
 
-from model.quiz import make_quiz
+from model.quiz.engine import make_quiz
 from viz.help import HelpScreen
 from viz.panels import Narration
 from viz.quiz import OptionLine, QuestionScreen, QuizApp

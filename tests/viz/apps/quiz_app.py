@@ -1,6 +1,6 @@
 """The quiz app on name-cache quiz seed 7, for the quiz's snapshot test."""
 
-from model.quiz import make_quiz
+from model.quiz.engine import make_quiz
 from viz.quiz import QuizApp
 
 app = QuizApp(make_quiz(7, "namecache", 6))

@@ -1,20 +1,25 @@
-"""Quiz drafts: a question before its options are drawn, and the context its builder reads.
+"""What a mechanism gives the quiz engine: drills, and the builders of their questions.
 
-A builder gets the state before, the op, the events it caused and the state after (a copy the op was
-applied to), and returns a `Draft` (the prompt, the right option, plausible wrong ones, and a one-line
-explanation taken from the events) or None when the step gives it nothing to ask.
+A `Drill` is one subsystem's quiz: a small machine, an unquizzed setup, a seeded proposer of the next op
+and the question builders. A builder gets the state before, the op, the events it caused and the state
+after (a copy the op was applied to), and returns a `Draft` (the prompt, the right option, plausible
+wrong ones, and a one-line explanation taken from the events) or None when the step gives it nothing to
+ask. A proposer is a pure function of (random generator, current System, ops so far): it reads the state
+through `System.to_dict()` so that what it proposes makes sense now.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.events import Event
 from model.ops import Op
-from model.system import System
+
+if TYPE_CHECKING:
+    from model.system import System
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,26 @@ class Draft:
 
 
 Builder = Callable[[Ctx], Draft | None]
+Proposer = Callable[[random.Random, "System", Sequence[Op]], Op]
+
+
+@dataclass(frozen=True, slots=True)
+class Drill:
+    """One subsystem's quiz: its config, its setup lines (not quizzed), its proposer, the panel to show,
+    and its question builders (one listed twice is tried first twice as often)."""
+
+    name: str
+    about: str
+    config: Mapping[str, Any]
+    setup: tuple[str, ...]
+    propose: Proposer
+    panel: str
+    questions: tuple[Builder, ...]
+
+
+def weighted(rng: random.Random, choices: Sequence[tuple[str, int]]) -> str:
+    """One name out of (name, weight) pairs; weights of 0 are never picked."""
+    return rng.choices([name for name, _ in choices], weights=[w for _, w in choices])[0]
 
 
 def nearby(right: int, *, low: int = 0, high: int | None = None, spread: int = 3) -> tuple[str, ...]:

@@ -1,10 +1,11 @@
-"""Quiz mode: a seeded sequence of ops for one subsystem (or all), with a question before each step.
+"""The quiz engine: a seeded sequence of ops for one subsystem (or all), with a question before each step.
 
-Every question comes from the model itself: the op is applied to a copy of the System and the answer
-is read off the events and the state it left (`model.quiz_vfs`, `model.quiz_proc_cpu`). In reverse
-mode the step's effect is shown (`model.quiz_summary`) and the question is which op caused it; each
-wrong option is an op that was applied too, and kept only if its events and its summary differ.
-The same seed gives the same quiz: all randomness comes from one `random.Random(seed)`.
+The drills (a setup, a proposer of ops, question builders) come from the mechanisms through the
+registry (`Mechanism.drills`). Every question comes from the model itself: the op is applied to a copy
+of the System and the answer is read off the events and the state it left. In reverse mode the step's
+effect is shown (`model.quiz.summary`) and the question is which op caused it; each wrong option is an
+op that was applied too, and kept only if its events and its summary differ. The same seed gives the
+same quiz: all randomness comes from one `random.Random(seed)`.
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from typing import Any
 
 from model.events import Event
 from model.ops import Op, parse
-from model.quiz_draft import Ctx, Draft
-from model.quiz_drills import DRILLS, Drill
-from model.quiz_proc_cpu import QUESTIONS as PROC_CPU_QUESTIONS
-from model.quiz_summary import summarise
-from model.quiz_vfs import QUESTIONS as VFS_QUESTIONS
+from model.parts import drills
+from model.quiz.draft import Ctx, Draft, Drill
+from model.quiz.summary import summarise
 from model.scenario import Scenario
 from model.system import System
 from model.timeline import Step
 
-SUBSYSTEMS = (*DRILLS, "all")
-QUESTIONS = {**VFS_QUESTIONS, **PROC_CPU_QUESTIONS}
+ALL = "all"
+"""The subsystem choice that runs every drill, in mechanism order."""
 MAX_OPTIONS = 4
 MAX_LENGTH = 200
 REVERSE_TRIES = 16
@@ -99,34 +98,41 @@ class Quiz:
 
     def scenario(self) -> Scenario:
         """The quiz as a scenario the app and `cachescope run` can step through."""
-        about = "; ".join(DRILLS[name].about for name in drill_names(self.subsystem))
+        about = "; ".join(drill.about for drill in drills_for(self.subsystem))
         about += f" The first {self.setup} steps set the machine up; then each step asks a question first."
         return Scenario(self.title, about, dict(self.config), list(self.steps), f"quiz:{self.subsystem}:{self.seed}",
                         dict(self.config))  # fmt: skip
 
 
-def drill_names(subsystem: str) -> list[str]:
+def subsystems() -> list[str]:
+    """Every subsystem a quiz can be on: each registered drill's name, then "all"."""
+    return [drill.name for drill in drills()] + [ALL]
+
+
+def drills_for(subsystem: str) -> list[Drill]:
     """The drills a subsystem choice covers ("all" is every one)."""
-    if subsystem == "all":
-        return list(DRILLS)
-    if subsystem not in DRILLS:
-        raise ValueError(f"unknown subsystem {subsystem!r}; choose one of {', '.join(SUBSYSTEMS)}")
-    return [subsystem]
+    every = drills()
+    if subsystem == ALL:
+        return every
+    chosen = [drill for drill in every if drill.name == subsystem]
+    if not chosen:
+        raise ValueError(f"unknown subsystem {subsystem!r}; choose one of {', '.join(subsystems())}")
+    return chosen
 
 
 def make_quiz(seed: int, subsystem: str = "namecache", length: int = 10, *, reverse: bool = False) -> Quiz:
     """Generate a quiz of `length` questions; the same arguments always give the same quiz."""
     if not 1 <= length <= MAX_LENGTH:
         raise ValueError(f"length must be 1 to {MAX_LENGTH}, got {length}")
-    drills = [DRILLS[name] for name in drill_names(subsystem)]
+    chosen = drills_for(subsystem)
     config: dict[str, Any] = {}
-    for drill in drills:
+    for drill in chosen:
         config.update(drill.config)
     rng = random.Random(seed)
     system = System(config)
     history: list[Op] = []
     steps: list[Step] = []
-    for drill in drills:
+    for drill in chosen:
         for line in drill.setup:
             op = parse(line)
             system.apply(op)
@@ -137,7 +143,7 @@ def make_quiz(seed: int, subsystem: str = "namecache", length: int = 10, *, reve
     for _ in range(length * 5):
         if len(questions) == length:
             break
-        drill = rng.choice(drills)
+        drill = rng.choice(chosen)
         op = drill.propose(rng, system, history)
         after = system.copy()
         events = after.apply(op)
@@ -145,14 +151,14 @@ def make_quiz(seed: int, subsystem: str = "namecache", length: int = 10, *, reve
             continue
         ctx = Ctx(rng, system, op, events, after, tuple(history))
         number = len(steps) + 1
-        question = reverse_question(ctx, drill, number) if reverse else forward_question(ctx, drill.name, number)
+        question = reverse_question(ctx, drill, number) if reverse else forward_question(ctx, drill, number)
         if question is None:
             continue
         steps.append(Step(op, say=narration(question)))
         questions[number] = question
         history.append(op)
         system = after
-    panel = drills[0].panel if len(drills) == 1 else "stats"
+    panel = chosen[0].panel if len(chosen) == 1 else "stats"
     return Quiz(seed, subsystem, reverse, config, tuple(steps), setup, questions, panel)
 
 
@@ -161,9 +167,9 @@ def narration(question: Question) -> str:
     return f"Quiz: {question.prompt} Answer: {question.right}. {question.explain}"
 
 
-def forward_question(ctx: Ctx, drill: str, step: int) -> Question | None:
+def forward_question(ctx: Ctx, drill: Drill, step: int) -> Question | None:
     """A question about what the op will do, from the first builder (in seeded order) that has one."""
-    builders = list(QUESTIONS[drill])
+    builders = list(drill.questions)
     ctx.rng.shuffle(builders)
     for builder in builders:
         draft = builder(ctx)

@@ -1,17 +1,19 @@
 """Quiz questions on the name cache, the vnode life cycle and the puffs page cache.
 
-Each builder reads only what applying the op to a copy of the System did (see `model.quiz_draft`):
-nothing here knows an answer in advance.
+Each builder reads only what applying the op to a copy of the System did (see `model.quiz.draft`):
+nothing here knows an answer in advance. The drills that ask them are `model.vfs.drills`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.events import Event
-from model.quiz_draft import Builder, Ctx, Draft, join, nearby, state_of, why
-from model.system import System
+from model.quiz.draft import Builder, Ctx, Draft, join, nearby, state_of, why
+
+if TYPE_CHECKING:
+    from model.system import System
 from model.vfs.page import round_page, runs, trunc_page
 
 # -- name cache ----------------------------------------------------------------------------------------
@@ -304,9 +306,16 @@ def pc_filled(c: Ctx) -> Draft | None:
     return Draft("page.filled", prompt, str(count), nearby(count), explain, order="sorted", fact=count)
 
 
-QUESTIONS: dict[str, tuple[Builder, ...]] = {
-    "namecache": (nc_outcome, nc_bucket, nc_victim, nc_victim, nc_misses),
-    "vnodes": (vn_recycled, vn_recycled, vn_state, vn_usecount, vn_purged),
-    "pagecache": (pc_lost, pc_lost, pc_range, pc_result, pc_queued, pc_dirty, pc_acked, pc_filled),
-}
+NAMECACHE_QUESTIONS: tuple[Builder, ...] = (nc_outcome, nc_bucket, nc_victim, nc_victim, nc_misses)
+VNODE_QUESTIONS: tuple[Builder, ...] = (vn_recycled, vn_recycled, vn_state, vn_usecount, vn_purged)
+PAGECACHE_QUESTIONS: tuple[Builder, ...] = (
+    pc_lost,
+    pc_lost,
+    pc_range,
+    pc_result,
+    pc_queued,
+    pc_dirty,
+    pc_acked,
+    pc_filled,
+)
 """Builders per drill; one listed twice is tried first twice as often."""
