@@ -29,11 +29,17 @@ _CACHE: dict[str, Palette] = {}
 
 
 def palette(app: App) -> Palette:
-    """The palette of the app's current theme (cached per theme)."""
+    """The palette of the app's current theme (cached per theme).
+
+    Read from the theme itself, not from `app.theme_variables`: those are refreshed with the CSS, after
+    a theme change, so a palette taken from them in between (as the first redraw after `t` does) would
+    hold the previous theme's colours, and the cache would keep them.
+    """
     name = app.theme
     cached = _CACHE.get(name)
     if cached is None:
-        variables = app.theme_variables
+        theme = app.current_theme
+        variables = {**theme.to_color_system().generate(), **theme.variables}
         cached = Palette(**{role: variables.get(var, FALLBACK[role]) for role, var in ROLE_VARIABLES.items()})
         _CACHE[name] = cached
     return cached
