@@ -19,16 +19,16 @@ from textual.widgets import Footer, Header
 from model.errors import CommandError
 from model.ops import VERBS, parse
 from model.scenario import Scenario
-from model.timeline import Breakpoint, Timeline
+from model.timeline import Timeline
 from themes import THEMES
 from viz.atomic import write_new
 from viz.breakpoints import BreakpointsScreen
 from viz.command_box import CommandBox
+from viz.commands import DebuggerCommand, UsageError, parse_command
 from viz.crash import EXIT_INTERNAL
 from viz.deck import WIDE_SIZE, PanelDeck
 from viz.help import HelpScreen
-from viz.meta import Meta, MetaError, parse_meta
-from viz.panels import SUBSYSTEM_PANELS, EventLog, Narration, StepView
+from viz.panels import EventLog, Narration, StepView, mechanism_panels
 from viz.panels._stats import StatsPanel
 from viz.themes import resolve_theme
 from viz.timeline_bar import TimelineBar
@@ -108,7 +108,7 @@ class CacheScopeApp(App[None]):
         yield Header(show_clock=False, icon="◈")
         yield TimelineBar(id="timeline-bar")
         panels = [("stats", StatsPanel(self.scenario.title, self.scenario.about, self.timeline))]
-        panels += [(panel_class.TAB_TITLE, panel_class()) for panel_class in SUBSYSTEM_PANELS]
+        panels += [(panel_class.TAB_TITLE, panel_class()) for panel_class in mechanism_panels()]
         yield PanelDeck(panels, id="deck")
         with Horizontal(id="bottom"):
             yield EventLog(id="log")
@@ -134,7 +134,7 @@ class CacheScopeApp(App[None]):
         parts = Counter(VERBS[s.op.verb].part for s in self.timeline.steps if s.op.verb in VERBS)
         parts.pop("core", None)
         main = max(parts, key=parts.__getitem__, default=None)  # ties go to the part seen first
-        panel = next((c for c in SUBSYSTEM_PANELS if getattr(c, "PART", "") == main), None)
+        panel = next((c for c in mechanism_panels() if getattr(c, "PART", "") == main), None)
         return panel.TAB_TITLE if panel is not None else "stats"
 
     def show_panel(self, title: str) -> None:
@@ -290,26 +290,25 @@ class CacheScopeApp(App[None]):
         self.query_one(CommandBox).open()
 
     def known_ids(self) -> list[str]:
-        """Ids the command box completes: vnodes, entries, mounts, and whatever the current step names."""
-        vfs = self.timeline.system.parts.get("vfs")
-        ids: list[str] = []
-        if vfs is not None:
-            ids += [v.id for v in vfs.vnodes.vnodes] + list(vfs.mounts)
-            ids += [e.id for e in list(vfs.namecache.lru.values())[-200:]]
-        ids += sorted(self.view().refs)
-        return ids
+        """Ids the command box completes: every live object of every mechanism (through their id spaces),
+        then whatever the current step names."""
+        return [*self.timeline.system.ids(), *sorted(self.view().refs)]
+
+    def watched(self) -> list[str]:
+        """The ids pinned in the watch panel (the list itself: debugger commands change it)."""
+        return self.query_one(WatchPanel).ids
 
     def on_command_box_submitted(self, message: CommandBox.Submitted) -> None:
+        """A debugger command (viz/commands.py) if the line starts with one's name, else a model op."""
         box = self.query_one(CommandBox)
-        line = message.line
-        if line in ("help", "?"):
-            box.action_close()
-            self.action_help()
-            return
         try:
-            meta = parse_meta(line)
-            error = self.run_meta(meta) if meta is not None else self.apply_op(line)
-        except (MetaError, CommandError) as exc:
+            command = parse_command(message.line)
+            if command is not None and command[0].closes_box:
+                box.action_close()
+                self.run_debugger_command(*command)
+                return
+            error = self.run_debugger_command(*command) if command is not None else self.apply_op(message.line)
+        except (UsageError, CommandError) as exc:
             error = str(exc)
         if error:
             box.show_error(error)
@@ -325,48 +324,12 @@ class CacheScopeApp(App[None]):
         refused = next((e for e in events if e.is_error), None)
         return refused.text if refused is not None else None
 
-    def run_meta(self, meta: Meta) -> str | None:
-        """Carry out a debugger command; returns an error message or None."""
-        breakpoints = self.timeline.breakpoints
-        watches = self.query_one(WatchPanel)
-        if meta.verb == "break":
-            try:
-                breakpoints.append(Breakpoint(meta.args[0], meta.args[1]))
-            except ValueError as exc:
-                return str(exc)
-            self.notify(f"breakpoint {len(breakpoints)}: {breakpoints[-1]}", timeout=2)
-        elif meta.verb in ("delete", "toggle"):
-            if meta.args[0] == "all":
-                breakpoints.clear()
-            else:
-                index = int(meta.args[0]) - 1
-                if not 0 <= index < len(breakpoints):
-                    return f"no breakpoint {meta.args[0]} (there are {len(breakpoints)})"
-                if meta.verb == "delete":
-                    del breakpoints[index]
-                else:
-                    breakpoints[index].enabled = not breakpoints[index].enabled
-        elif meta.verb == "breaks":
-            self.action_breakpoints()
-        elif meta.verb == "watch":
-            if meta.args[0] not in watches.ids:
-                watches.ids.append(meta.args[0])
-        elif meta.verb == "unwatch":
-            if meta.args[0] == "all":
-                watches.ids.clear()
-            elif meta.args[0] in watches.ids:
-                watches.ids.remove(meta.args[0])
-            else:
-                return f"{meta.args[0]} is not watched"
-        elif meta.verb == "goto":
-            self.timeline.goto(int(meta.args[0]))
-        elif meta.verb == "theme":
-            try:
-                self.theme = resolve_theme(meta.args[0])
-            except ValueError as exc:
-                return str(exc)
-        self.refresh_view()
-        return None
+    def run_debugger_command(self, spec: DebuggerCommand, args: tuple[str, ...]) -> str | None:
+        """Carry out a debugger command (viz/commands.py); returns an error message or None."""
+        error = spec.run(self, args)
+        if error is None and not spec.closes_box:
+            self.refresh_view()
+        return error
 
     def action_breakpoints(self) -> None:
         self.push_screen(BreakpointsScreen(self.timeline), lambda _: self.refresh_view())

@@ -13,11 +13,13 @@ from textual.widgets import Input
 
 from model.ops import VERBS
 from model.parts import ensure_loaded
-from viz.meta import META_VERBS
+from viz.commands import names
 
 
 class VerbAndIdSuggester(Suggester):
-    """Completes the first word from the verbs, later words from the ids the app currently knows."""
+    """Completes the first word from the verbs and debugger commands, later words from the ids the app
+    knows now; an id may hold spaces (``pid 42``, ``D set 5 way 1``), so the longest tail of the line that
+    starts one is completed."""
 
     def __init__(self, ids: callable) -> None:  # type: ignore[valid-type]
         super().__init__(use_cache=False, case_sensitive=True)
@@ -29,11 +31,15 @@ class VerbAndIdSuggester(Suggester):
         head, _, last = value.rpartition(" ")
         if not head:
             ensure_loaded()
-            pool = sorted([*VERBS, *META_VERBS])
-        else:
-            pool = self._ids()
-        match = next((word for word in pool if word.startswith(last) and word != last), None)
-        return f"{head} {match}".lstrip() if match else None
+            match = next((word for word in sorted([*VERBS, *names()]) if word.startswith(last) and word != last), None)
+            return f"{head} {match}".lstrip() if match else None
+        pool = self._ids()
+        for start in (i + 1 for i, ch in enumerate(value) if ch == " "):
+            tail = value[start:]
+            match = next((word for word in pool if word.startswith(tail) and word != tail), None)
+            if match is not None:
+                return value[:start] + match
+        return None
 
 
 class CommandBox(Input):

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from model.ops import VERBS
 from model.parts import ensure_loaded
-from viz.meta import META_VERBS
+from viz.commands import commands
 
 GENERAL_LEGEND = (
     ("◆", "an object the current step touched (also highlighted)"),
@@ -51,23 +51,22 @@ def verbs_table() -> Table:
     return table
 
 
-def meta_table() -> Table:
+def commands_table() -> Table:
     """The debugger's own commands (breakpoints, watches, goto)."""
     table = _table("Debugger commands (the : box)")
-    for line in META_VERBS.values():
-        usage, _, what = line.partition(" — ")
-        table.add_row(usage, what)
+    for spec in commands():
+        table.add_row(spec.usage, spec.summary)
     return table
 
 
 def legend_table() -> Table:
     """Every glyph, from the panels' own legends."""
-    from viz.panels import SUBSYSTEM_PANELS  # late: panels import this package's siblings
+    from viz.panels import mechanism_panels  # late: panels import this package's siblings
 
     table = _table("Glyphs")
     for glyph, meaning in GENERAL_LEGEND:
         table.add_row(glyph, meaning)
-    for panel in SUBSYSTEM_PANELS:
+    for panel in mechanism_panels():
         if getattr(panel, "LEGEND", ""):
             table.add_row(panel.TAB_TITLE, panel.LEGEND)
     return table
@@ -93,5 +92,5 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("cachescope help — escape closes", style="bold"))
             yield Static(keys_table(self._key_rows))
             yield Static(legend_table())
-            yield Static(meta_table())
+            yield Static(commands_table())
             yield Static(verbs_table())

@@ -77,6 +77,6 @@ def screenshot_command(args: list[str]) -> int:
 
 
 def _panels() -> list[type]:
-    from viz.panels import SUBSYSTEM_PANELS
+    from viz.panels import mechanism_panels
 
-    return SUBSYSTEM_PANELS
+    return mechanism_panels()

@@ -1,4 +1,4 @@
-"""The CPU caches and cacheflush(2): one test per rule of SEMANTICS §5, named after it and citing it."""
+"""The CPU caches and cacheflush(2): one test per rule of docs/kernel-rules.md §5, named after it and citing it."""
 
 import json
 import random

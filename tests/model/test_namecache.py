@@ -1,4 +1,4 @@
-"""Model tests for SEMANTICS §1, NetBSD's name lookup cache (namecache(9), vfs_cache.c, vfs_lookup.c).
+"""Model tests for docs/kernel-rules.md §1, NetBSD's name lookup cache (namecache(9), vfs_cache.c, vfs_lookup.c).
 
 One test per rule (several where a rule has several parts), named after the rule and citing it.
 Expected values are derived from the rule, not read back from the model: hashes are recomputed here
@@ -470,7 +470,7 @@ def test_1_4_good_hit_returns_zero_references_the_vnode_and_moves_to_lru_tail():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="SEMANTICS §1.4 says a positive hit returns the vnode referenced *and locked*; the model's namei "
+    reason="docs/kernel-rules.md §1.4 says a positive hit returns the vnode referenced *and locked*; the model's namei "
     "hands vnodes back referenced but never locks them (lookup results are not locked anywhere in the model).",
 )
 def test_1_4_good_hit_returns_the_vnode_locked():

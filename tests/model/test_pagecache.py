@@ -1,4 +1,4 @@
-"""The puffs page cache and name-cache invalidation, checked rule by rule against SEMANTICS §4."""
+"""The puffs page cache and name-cache invalidation, checked rule by rule against docs/kernel-rules.md §4."""
 
 import pytest
 

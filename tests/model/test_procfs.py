@@ -1,4 +1,4 @@
-"""/proc dentries per PID namespace and proc_flush_task: one or more tests per rule of SEMANTICS.md §3."""
+"""/proc dentries per PID namespace and proc_flush_task: one or more tests per rule of docs/kernel-rules.md §3."""
 
 import json
 

@@ -1,7 +1,7 @@
 """Quiz mode: reproducible from its seed, and every answer is what applying the op really does.
 
 Each check below recomputes the right answer its own way (from counters and state dumps before and
-after, or from the SEMANTICS formulas), not with the quiz's builders.
+after, or from the formulas of docs/kernel-rules.md), not with the quiz's builders.
 """
 
 import re
@@ -74,7 +74,7 @@ def outcome(q, op, before, events, after):
 def bucket(q, op, before, events, after):
     name, dvp = re.search(r"for '(.+)' in (vp\d+)\?", q.prompt).groups()
     addr = int(next(v["addr"] for v in after.to_dict()["vfs"]["vnodes"]["vnodes"] if v["id"] == dvp), 16)
-    return f"chain {(namei_hash(name) ^ (addr >> 3)) & (before.config['nchash'] - 1)}"  # SEMANTICS §1.2
+    return f"chain {(namei_hash(name) ^ (addr >> 3)) & (before.config['nchash'] - 1)}"  # docs/kernel-rules.md §1.2
 
 
 def victim(q, op, before, events, after):
@@ -117,7 +117,7 @@ def lost(q, op, before, events, after):
 def page_range(q, op, before, events, after):
     size = before.config["page_size"]
     start, end = op.get("start"), op.get("end")
-    return _span(start // size * size, -(-end // size) * size if end else 0)  # SEMANTICS §4.2
+    return _span(start // size * size, -(-end // size) * size if end else 0)  # docs/kernel-rules.md §4.2
 
 
 def page_result(q, op, before, events, after):

@@ -1,4 +1,4 @@
-"""Model tests for SEMANTICS §2, the vnode life cycle (FreeBSD VOP_INACTIVE(9), VOP_RECLAIM(9), vfs_subr.c).
+"""Model tests for docs/kernel-rules.md §2, the vnode life cycle (FreeBSD VOP_INACTIVE(9), VOP_RECLAIM(9), vfs_subr.c).
 
 One test per rule (several where a rule has several parts), named after the rule and citing it. The
 lock protocol of the man pages is checked by the model: a violation must be an error event.

@@ -1,4 +1,4 @@
-"""Random CPU histories (hypothesis): SEMANTICS §5.4 and §5.5 invariants hold after every command.
+"""Random CPU histories (hypothesis): docs/kernel-rules.md §5.4 and §5.5 invariants hold after every command.
 
 Loads, stores, fetches, cacheflush calls in every ABI and mode and __builtin___clear_cache over a small
 machine with tiny caches (so sets fill and lines are evicted), checked with `check()` after each step,

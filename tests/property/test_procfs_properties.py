@@ -1,4 +1,4 @@
-"""Random procfs histories (hypothesis state machine): SEMANTICS §3's invariants hold after every step.
+"""Random procfs histories (hypothesis state machine): docs/kernel-rules.md §3's invariants hold after every step.
 
 The rules pick among the tasks, namespaces and held dentries that exist, so most generated commands are
 accepted and the histories reach nested namespaces, threads, stale dentries and released mounts.

@@ -11,6 +11,7 @@ from model.scenario import load_builtin
 from viz.app import CacheScopeApp
 from viz.breakpoints import BreakpointsScreen
 from viz.command_box import CommandBox
+from viz.commands import parse_command
 from viz.deck import PanelDeck, PanelFrame
 from viz.help import HelpScreen
 from viz.timeline_bar import TimelineBar
@@ -92,8 +93,8 @@ async def test_break_on_kind_then_run_forward_and_back():
 async def test_breakpoints_screen_toggles_and_deletes():
     app = _app()
     async with app.run_test(size=(100, 30)) as pilot:
-        app.run_meta(__import__("viz.meta", fromlist=["parse_meta"]).parse_meta("break errno ENOENT"))
-        app.run_meta(__import__("viz.meta", fromlist=["parse_meta"]).parse_meta("break ref vp3"))
+        app.run_debugger_command(*parse_command("break errno ENOENT"))
+        app.run_debugger_command(*parse_command("break ref vp3"))
         await pilot.press("B")
         assert isinstance(app.screen, BreakpointsScreen)
         await pilot.press("space")
@@ -218,3 +219,35 @@ import pytest  # noqa: E402
 def test_snapshot_each_theme_at_both_sizes(snap_compare, monkeypatch, theme, size):
     monkeypatch.setenv("CACHESCOPE_THEME", theme)
     assert snap_compare(APPS / "themed_app.py", press=["n"] * 7, terminal_size=size)
+
+
+async def test_every_mechanisms_ids_complete_in_the_command_box():
+    """Pids, namespaces, dentries and cache lines complete, not only vnodes: ids come from the registry,
+    and an id with spaces in it completes from its first word on."""
+    app = _app("proc-namespaces")
+    async with app.run_test(size=(100, 30)) as pilot:
+        while "pid 1000" not in app.known_ids() and not app.timeline.at_end:
+            await pilot.press("n")
+        ids = app.known_ids()
+        assert {"pid 1", "ns0", "d1", "vp1", "mnt0"} <= set(ids)
+        box = app.query_one(CommandBox)
+        suggest = box.suggester.get_suggestion
+        assert await suggest("watch pid 10") == "watch pid 100"
+        assert await suggest("watch pid 100") == "watch pid 1000"
+        assert await suggest("watch n") == "watch ns0"
+        assert await suggest("bre") == "break"
+    cpu = _app("jit-stale-icache")
+    async with cpu.run_test(size=(100, 30)) as pilot:
+        await pilot.press("end")
+        line = next(i for i in cpu.known_ids() if i.startswith("D set "))
+        assert await cpu.query_one(CommandBox).suggester.get_suggestion("watch D s") == f"watch {line}"
+
+
+async def test_help_lists_every_debugger_command_from_the_registry():
+    from viz.commands import commands
+    from viz.help import commands_table
+
+    table = commands_table()
+    usages = [str(cell) for cell in table.columns[0].cells]
+    assert usages == [spec.usage for spec in commands()]
+    assert {"break verb|kind|ref|errno VALUE", "goto N", "help"} <= set(usages)

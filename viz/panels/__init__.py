@@ -1,5 +1,9 @@
-"""Panels: one widget per model view. A subsystem panel is added by listing its class here."""
+"""Panels: one widget per model view. A mechanism names the panels that draw it in its spec
+(``"viz.panels:NameCachePanel"``); `mechanism_panels` resolves them, so adding one edits no list here."""
 
+import importlib
+
+from model.parts import mechanisms
 from viz.panels._base import StepView, SubsystemPanel
 from viz.panels._cpucache import CpuCachePanel
 from viz.panels._event_log import EventLog
@@ -9,7 +13,26 @@ from viz.panels._pagecache import PageCachePanel
 from viz.panels._proctree import ProcPanel
 from viz.panels._vnodes import VnodePanel
 
-SUBSYSTEM_PANELS: list[type] = [NameCachePanel, VnodePanel, PageCachePanel, ProcPanel, CpuCachePanel]
-"""Subsystem panel classes (Widget + SubsystemPanel), shown as tabs in this order."""
 
-__all__ = ["SUBSYSTEM_PANELS", "EventLog", "Narration", "StepView", "SubsystemPanel"]
+def mechanism_panels() -> list[type]:
+    """The panel classes (Widget + SubsystemPanel) every registered mechanism names, in mechanism order."""
+    panels = []
+    for spec in mechanisms():
+        for ref in spec.panels:
+            module, _, name = ref.partition(":")
+            panels.append(getattr(importlib.import_module(module), name))
+    return panels
+
+
+__all__ = [
+    "CpuCachePanel",
+    "EventLog",
+    "NameCachePanel",
+    "Narration",
+    "PageCachePanel",
+    "ProcPanel",
+    "StepView",
+    "SubsystemPanel",
+    "VnodePanel",
+    "mechanism_panels",
+]

@@ -34,9 +34,9 @@ class SubsystemPanel:
 
     TAB_TITLE = "panel"
     PART = ""
+    """The model part this panel draws; the app opens the first panel of a scenario's first part."""
     LEGEND = ""
     """What the panel's glyphs mean, for the help screen."""
-    """The model part this panel draws; the app opens the first panel of a scenario's first part."""
 
     def show(self, view: StepView) -> None:  # pragma: no cover - every panel overrides this
         raise NotImplementedError

@@ -31,7 +31,6 @@ PAGE_GLYPHS = {
 """Glyph and colour role of each page state; 'lost' marks pages whose dirty data this step dropped."""
 
 PAGES_PER_ROW = 16
-CELL = 4
 LABEL = 10
 
 
