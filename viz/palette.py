@@ -33,7 +33,17 @@ def palette(app: App) -> Palette:
     name = app.theme
     cached = _CACHE.get(name)
     if cached is None:
-        variables = app.theme_variables
-        cached = Palette(**{role: variables.get(var, FALLBACK[role]) for role, var in ROLE_VARIABLES.items()})
-        _CACHE[name] = cached
+        cached = _CACHE[name] = _palette_of(app, name)
     return cached
+
+
+def _palette_of(app: App, name: str) -> Palette:
+    """The palette computed from the named theme itself.
+
+    Not from `app.theme_variables`: Textual refreshes those only when it next recomputes the CSS, so
+    right after a theme change they still hold the old theme's colours, and caching them under the new
+    name kept a dark palette on a light screen (and made snapshot tests depend on their order).
+    """
+    theme = app.get_theme(name)
+    variables = app.theme_variables if theme is None else {**theme.to_color_system().generate(), **theme.variables}
+    return Palette(**{role: variables.get(var, FALLBACK[role]) for role, var in ROLE_VARIABLES.items()})
