@@ -29,17 +29,21 @@ _CACHE: dict[str, Palette] = {}
 
 
 def palette(app: App) -> Palette:
-    """The palette of the app's current theme (cached per theme).
-
-    Read from the theme itself, not from `app.theme_variables`: those are refreshed with the CSS, after
-    a theme change, so a palette taken from them in between (as the first redraw after `t` does) would
-    hold the previous theme's colours, and the cache would keep them.
-    """
+    """The palette of the app's current theme (cached per theme)."""
     name = app.theme
     cached = _CACHE.get(name)
     if cached is None:
-        theme = app.current_theme
-        variables = {**theme.to_color_system().generate(), **theme.variables}
-        cached = Palette(**{role: variables.get(var, FALLBACK[role]) for role, var in ROLE_VARIABLES.items()})
-        _CACHE[name] = cached
+        cached = _CACHE[name] = _palette_of(app, name)
     return cached
+
+
+def _palette_of(app: App, name: str) -> Palette:
+    """The palette computed from the named theme itself.
+
+    Not from `app.theme_variables`: Textual refreshes those only when it next recomputes the CSS, so
+    right after a theme change they still hold the old theme's colours, and caching them under the new
+    name kept a dark palette on a light screen (and made snapshot tests depend on their order).
+    """
+    theme = app.get_theme(name)
+    variables = app.theme_variables if theme is None else {**theme.to_color_system().generate(), **theme.variables}
+    return Palette(**{role: variables.get(var, FALLBACK[role]) for role, var in ROLE_VARIABLES.items()})
