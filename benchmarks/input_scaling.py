@@ -18,9 +18,9 @@ from _common import Result, median_of, ms, print_table, timed
 
 from model.trace import din
 from model.trace.replay import verify
-from model.trace.spool import StepSpool
-from model.trace.strace_import import import_strace
 from model.vfs.fs import FileSystem, build_tree, validate_tree
+from viz.cli.importing import import_din_file, import_strace_file
+from viz.cli.spool import StepSpool
 
 TARGET = "<= 6"
 
@@ -48,7 +48,7 @@ def strace_depth(quick: bool) -> Result:
         def run(path: Path) -> float:
             def once() -> None:
                 with StepSpool() as spool:
-                    import_strace(str(path), spool)
+                    import_strace_file(str(path), spool)
 
             return median_of([timed(once) for _ in range(3)])
 
@@ -84,7 +84,7 @@ def din_pages(quick: bool) -> Result:
 
             def once() -> None:
                 with StepSpool() as spool:
-                    din.import_din(str(path), spool, limit=None)
+                    import_din_file(str(path), spool, limit=None)
                     verify(spool.steps(), din.config(None, None, False))
 
             return median_of([timed(once) for _ in range(3)])

@@ -1,7 +1,7 @@
 """Record a command's terminal output as asciicast v2, with a marker event at each step.
 
 The command runs in a pseudo-terminal of a fixed size with no one at the keyboard. It reports each
-step on a side pipe (`--step-fd`, see viz/cli_play.py): when it starts drawing it and once it is
+step on a side pipe (`--step-fd`, see viz/cli/play.py): when it starts drawing it and once it is
 drawn. The step's marker is placed when the output has settled after "drawn", or at the latest when
 the next step begins: so it falls between the step's frames and the next step's, and pausing on a
 marker in asciinema's player shows that step drawn.

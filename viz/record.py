@@ -16,7 +16,7 @@ from pathlib import Path
 
 from model.scenario import Scenario
 from viz.atomic import UnsafeTarget, atomic_dir, atomic_file, check_target
-from viz.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser, load_or_report
+from viz.cli.base import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser, load_or_report
 from viz.handout import INDEX, is_handout, not_a_handout, write_handout
 from viz.options import DEFAULT_SIZE, add_delay, add_force, add_theme, parse_seconds, parse_size, step_label
 

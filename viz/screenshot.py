@@ -13,7 +13,7 @@ from pathlib import Path
 
 from model.scenario import Scenario
 from viz.atomic import atomic_file, check_target
-from viz.cli import EXIT_OK, EXIT_USAGE, Parser, load_or_report
+from viz.cli.base import EXIT_OK, EXIT_USAGE, Parser, load_or_report
 from viz.options import DEFAULT_SIZE, add_force, add_theme, parse_size
 
 

@@ -15,7 +15,7 @@ import socket
 import sys
 from pathlib import Path
 
-from viz.cli import EXIT_OK, EXIT_USAGE, Parser, load_or_report
+from viz.cli.base import EXIT_OK, EXIT_USAGE, Parser, load_or_report
 from viz.options import add_theme
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000

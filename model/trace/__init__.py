@@ -1,7 +1,9 @@
-"""Importers that turn real traces and host snapshots into ops of the command language.
+"""Importers that turn real traces and host snapshots into ops of the command language: parsers only.
 
-`strace_import` (strace -f output), `proc_import` (this machine's /proc), `residency` (page-cache
-residency by mincore) and `din` (Dinero IV traces); `spool` writes their steps out as scenario TOML.
+`strace_import` (strace -f output), `proc_import` (a /proc snapshot), `residency` (page-cache residency
+as mincore measured it) and `din` (Dinero IV traces) take text, lines or data handed to them and put
+steps on a sink (`steps`). Nothing here opens a file, stats a path or reads the host: that is the CLI's
+(viz/cli/host/: the line source, the /proc reader, mincore), and so is writing the scenario out.
 """
 
 

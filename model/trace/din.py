@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from model.limits import PAGE_SIZE, USER_LIMIT
 from model.ops import Op, make
 from model.trace import TraceFormatError, printable
-from model.trace.source import InputError, LineSource, Progress
-from model.trace.spool import UNCHECKED, SpoolFull, StepSpool
+from model.trace.steps import UNCHECKED, StepSink
 
 ABOUT = (
     "Each reference is one step: label 0 a load, 1 a store, 2 an instruction fetch (exec; an unaligned one is "
@@ -38,7 +37,8 @@ _LINE = re.compile(r"\s*([0-9])\s+(?:0[xX])?([0-9a-fA-F]{1,16})(?:\s|$)")
 
 DinError = TraceFormatError
 LINE_MAX = 4096
-"""The longest din line read: a line is a label and an address (and maybe a comment), some twenty bytes."""
+"""The longest din line worth reading: a label and an address (and maybe a comment), some twenty bytes. The
+reader of the input enforces it."""
 
 
 @dataclass(slots=True)
@@ -195,9 +195,14 @@ def config(icache: dict[str, int] | None, dcache: dict[str, int] | None, flushes
     return out
 
 
-def import_din(path: str, spool: StepSpool, *, limit: int | None, progress: Progress | None = None) -> DinReport:
-    """Read the din file at `path` once (a stream too), putting its `map` steps then its access steps on
-    `spool`; returns the report. TraceFormatError (InputError past a cap) says which line was wrong."""
+def import_din(
+    lines: Iterable[str], sink: StepSink, *, scratch: StepSink, limit: int | None, stop_at_limit: bool = False
+) -> DinReport:
+    """Read din lines once, putting the trace's `map` steps then its access steps on `sink`; returns the report.
+
+    The accesses wait on `scratch` (an empty sink) while the pages are gathered, since the maps come first.
+    With `stop_at_limit` (for a stream, which may not end) nothing past `limit` references is read.
+    """
     report = DinReport()
     pages: dict[int, set[str]] = {}
 
@@ -207,14 +212,10 @@ def import_din(path: str, spool: StepSpool, *, limit: int | None, progress: Prog
                 pages.setdefault(addr // PAGE_SIZE, set()).add(PERM[label])
             yield label, addr
 
-    with LineSource(path, "din", max_line=LINE_MAX, replay=False) as source, StepSpool(spool.limit) as accesses:
-        try:
-            refs = noting_pages(references(source.lines(progress), report, limit, stop_at_limit=not source.regular))
-            for op, say in access_steps(refs, report):
-                accesses.add(op, say, UNCHECKED)
-            for op, say in map_steps(pages, report):
-                spool.add(op, say, UNCHECKED)
-            spool.extend(accesses)
-        except SpoolFull as exc:
-            raise InputError(f"din line {source.line}: {exc}") from None
+    refs = noting_pages(references(lines, report, limit, stop_at_limit=stop_at_limit))
+    for op, say in access_steps(refs, report):
+        scratch.add(op, say, UNCHECKED)
+    for op, say in map_steps(pages, report):
+        sink.add(op, say, UNCHECKED)
+    sink.extend(scratch)
     return report

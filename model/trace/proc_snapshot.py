@@ -1,21 +1,16 @@
-"""A read-only snapshot of a /proc tree: tasks, their threads, tgids and `NSpid:` numbers per PID namespace.
-
-Tasks come and go while /proc is read; one that vanishes half-way (FileNotFoundError, ProcessLookupError,
-or ESRCH) is counted and left out, never fatal. What is not a proc tree's (a status file that is a FIFO,
-a device or huge, or holds no numbers where numbers go) is InputError naming the file.
+"""A /proc snapshot as data: tasks, their threads, tgids and `NSpid:` numbers per PID namespace, and the
+parsing of a status file's text into a task. The CLI reads the tree (viz/cli/host/proc_snapshot.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
 from model.limits import MAX_PID_NS_LEVEL
-from model.trace import printable
-from model.trace.source import InputError, read_regular
+from model.trace import TraceFormatError, printable
 
-VANISHED = (FileNotFoundError, ProcessLookupError)
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")
 
 
 @dataclass(slots=True)
@@ -45,18 +40,13 @@ class Snapshot:
     unreadable: int = 0
 
 
-STATUS_MAX = 64 << 10
-"""The largest status file read (a real one is about 1.5 KiB)."""
-_NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")
+def is_task_number(name: str) -> bool:
+    """Whether a /proc entry's name is a task number written plainly (no sign, no leading zero, ASCII)."""
+    return _NUMBER.fullmatch(name) is not None
 
 
-def read_status(path: str) -> dict[str, str]:
-    """The `Key:\tvalue` lines of a status file: a regular file of at most STATUS_MAX bytes, opened without
-    blocking (a FIFO or a device in a crafted tree is InputError naming it, never a hang)."""
-    try:
-        data = read_regular(path, STATUS_MAX)
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
+def parse_status(data: bytes) -> dict[str, str]:
+    """The `Key:\\tvalue` lines of a status file's bytes."""
     out: dict[str, str] = {}
     for line in data.decode("utf-8", "replace").splitlines():
         key, _, value = line.partition(":")
@@ -65,26 +55,21 @@ def read_status(path: str) -> dict[str, str]:
 
 
 def _number(status: dict[str, str], key: str, default: int, path: str) -> int:
-    """A number of the status file (`Pid:` ...), or InputError naming the file and the key."""
+    """A number of the status file (`Pid:` ...), or TraceFormatError naming the file and the key."""
     value = status.get(key)
     if value is None:
         return default
     if not _NUMBER.fullmatch(value):
-        raise InputError(f"{path}: {key}: expected a number, got {printable(value[:40])!r}")
+        raise TraceFormatError(f"{path}: {key}: expected a number, got {printable(value[:40])!r}")
     return int(value)
 
 
-def _task(directory: str, pid: int) -> ProcTask:
-    path = os.path.join(directory, "status")
-    status = read_status(path)
+def task_from_status(status: dict[str, str], pid: int, path: str, pid_ns: str | None) -> ProcTask:
+    """The task a status file (read from `path`, for messages) describes; TraceFormatError if it is not one."""
     levels = status.get("NSpid", str(pid)).split()
     if len(levels) > MAX_PID_NS_LEVEL + 1 or not all(_NUMBER.fullmatch(n) for n in levels):
-        raise InputError(f"{path}: NSpid: expected up to {MAX_PID_NS_LEVEL + 1} numbers, one per PID namespace")
+        raise TraceFormatError(f"{path}: NSpid: expected up to {MAX_PID_NS_LEVEL + 1} numbers, one per PID namespace")
     nspid = tuple(int(n) for n in levels) or (pid,)
-    try:
-        pid_ns: str | None = os.readlink(os.path.join(directory, "ns", "pid"))
-    except OSError:  # not allowed to look, or gone since its status was read: numbers alone will do
-        pid_ns = None
     return ProcTask(
         pid=_number(status, "Pid", pid, path),
         tgid=_number(status, "Tgid", pid, path),
@@ -93,38 +78,3 @@ def _task(directory: str, pid: int) -> ProcTask:
         nspid=nspid,
         pid_ns=pid_ns,
     )
-
-
-def _numbered(directory: str) -> list[int]:
-    """The task directories' numbers (names that are numbers written plainly; anything else is not a task)."""
-    return sorted(int(name) for name in os.listdir(directory) if _NUMBER.fullmatch(name))
-
-
-def take(proc: str = "/proc") -> Snapshot:
-    """Read every task under `proc` (read-only), tolerating tasks that exit meanwhile."""
-    snap = Snapshot()
-    for pid in _numbered(proc):
-        directory = os.path.join(proc, str(pid))
-        try:
-            leader = _task(directory, pid)
-            tids = _numbered(os.path.join(directory, "task")) if os.path.isdir(os.path.join(directory, "task")) else []
-        except VANISHED:
-            snap.vanished += 1
-            continue
-        except OSError as exc:
-            if exc.errno == 3:  # ESRCH
-                snap.vanished += 1
-            else:
-                snap.unreadable += 1
-            continue
-        for tid in tids:
-            if tid == pid:
-                continue
-            try:
-                leader.threads.append(_task(os.path.join(directory, "task", str(tid)), tid))
-            except VANISHED:
-                snap.vanished += 1
-            except OSError:
-                snap.unreadable += 1
-        snap.tasks.append(leader)
-    return snap

@@ -8,7 +8,7 @@ from typing import Any
 
 from model.events import Event
 from model.system import System
-from model.trace.spool import UNCHECKED, SpooledStep
+from model.trace.steps import UNCHECKED, ImportedStep
 
 RESULT_FUNCS = frozenset({"lookup", "open", "create", "mkdir", "unlink", "rename", "chdir", "rmdir"})
 """Functions whose closing event carries a path syscall's return value and errno."""
@@ -47,7 +47,7 @@ class Verification:
         return text
 
 
-def verify(steps: Iterable[SpooledStep], config: Mapping[str, Any], *, keep_system: bool = False) -> Verification:
+def verify(steps: Iterable[ImportedStep], config: Mapping[str, Any], *, keep_system: bool = False) -> Verification:
     """Apply every step to a System built from `config`; compare results where a result was recorded."""
     system = System(config)
     out = Verification()

@@ -11,7 +11,6 @@ it proves about its directories: the work is linear in the path's length.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +18,8 @@ DIR, FILE, ANY, ABSENT = "dir", "file", "any", "absent"
 """States of a path: a directory, some other file, present of unknown type, or not there."""
 
 Probe = Callable[[str], str]
-"""Asks a real directory tree what a path is (DIR, FILE or ABSENT), for `--root`."""
+"""Asks a real directory tree what a path is (DIR, FILE, ANY or ABSENT), for `--root` (the CLI makes one:
+viz/cli/host/disk.py)."""
 
 Route = Sequence[str]
 """An absolute path as its components, from the root (() is the root; ``..`` steps back up)."""
@@ -64,21 +64,6 @@ def walk(path: str) -> Walk:
     must_be_dir = path.endswith("/") or (bool(names) and not ends_in_name)
     through = route[:-1] if ends_in_name else route
     return Walk(route, through, tuple(stack), "/" + "/".join(stack), must_be_dir or not stack)
-
-
-def disk_probe(root: str) -> Probe:
-    """A read-only probe of the real tree under `root` (symlinks followed, as a lookup follows them)."""
-
-    def probe(path: str) -> str:
-        try:
-            st = os.stat(os.path.join(root, path.lstrip("/")))
-        except (FileNotFoundError, NotADirectoryError):
-            return ABSENT
-        except (OSError, ValueError):
-            return ANY
-        return DIR if os.path.stat.S_ISDIR(st.st_mode) else FILE
-
-    return probe
 
 
 class _Node:

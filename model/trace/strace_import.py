@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import closing
 from typing import Any
 
 from model.limits import MAX_BUCKETS, too_long
 from model.ops import make
 from model.trace import TraceFormatError, printable
 from model.trace.replay import verify
-from model.trace.source import InputError, LineSource, Progress
-from model.trace.spool import UNCHECKED, SpoolFull, StepSpool
+from model.trace.steps import UNCHECKED, StepSink
 from model.trace.strace_calls import CLONES, EXISTING, KNOWN_NO_OP, MODELLED, PATH_CALLS
-from model.trace.strace_disk import ABSENT, ANY, DIR, FILE, Disk, Probe, Walk, disk_probe, join, walk
+from model.trace.strace_disk import ABSENT, ANY, DIR, FILE, Disk, Probe, Walk, join, walk
 from model.trace.strace_parse import Call, Exited, StraceReader, c_string, count, decoration
 from model.trace.strace_report import StraceReport, cwd_of, guess_cwd
 from model.trace.strace_tasks import Task, Tasks
@@ -37,10 +35,10 @@ NOT_STRACE = "not strace output: no line reads NAME(ARGS) = RESULT (record with 
 
 
 class StraceImporter:
-    """Feeds strace lines through the reader and turns each record into steps on a spool."""
+    """Feeds strace lines through the reader and turns each record into steps on a sink."""
 
-    def __init__(self, spool: StepSpool, *, cwd: str = "/", probe: Probe | None = None) -> None:
-        self.spool = spool
+    def __init__(self, sink: StepSink, *, cwd: str = "/", probe: Probe | None = None) -> None:
+        self.sink = sink
         self.disk = Disk(probe)
         self.reader = StraceReader()
         self.report = StraceReport(self.reader.stats)
@@ -50,7 +48,7 @@ class StraceImporter:
         self.claimed: set[int] = set()  # parents whose unfinished clone already produced its child
 
     def _emit(self, op: Any, say: str, expect: str | None) -> None:
-        self.spool.add(op, say, expect)
+        self.sink.add(op, say, expect)
         self.report.steps += 1
         self.report.actions[op.verb] += 1
 
@@ -397,38 +395,37 @@ def _pow2(n: int) -> int:
 
 
 LINE_MAX = 1 << 20
-"""The longest strace line read (1 MiB): strace prints a path whole (at most PATH_MAX, 4096 on Linux) and
-cuts other strings at -s, so a longer line is not strace output."""
+"""The longest strace line worth reading (1 MiB): strace prints a path whole (at most PATH_MAX, 4096 on Linux)
+and cuts other strings at -s, so a longer line is not strace output. The reader of the input enforces it."""
 
 
 def import_strace(
-    path: str,
-    spool: StepSpool,
+    lines: Iterable[str],
+    sink: StepSink,
     *,
     cwd: str | None = None,
-    root: str | None = None,
+    probe: Probe | None = None,
     namecache_max: int | None = None,
     check: bool = True,
-    progress: Progress | None = None,
 ) -> tuple[dict[str, Any], StraceReport]:
-    """Import the strace file at `path` onto `spool`; returns the scenario's `[config]` and the report.
+    """Import strace output onto `sink`; returns the scenario's `[config]` and the report.
 
-    The file is opened once (a stream is copied as it is read, for the second pass). The starting cwd is
-    `cwd`, else the first task's first getcwd, else "/". With `check`, the steps are replayed through the
-    model and compared with the recorded results (`report.verification`). TraceFormatError (InputError for
-    a line past the caps) says which line was wrong.
+    `lines` is read twice when `cwd` is not given (a list, or a source that reads its input again): first
+    for the starting cwd (the first task's first getcwd, else "/"). With `check`, the steps are replayed
+    through the model and compared with the recorded results (`report.verification`). TraceFormatError
+    says which line was wrong.
     """
-    with LineSource(path, "strace", max_line=LINE_MAX) as source:
-        if cwd is None:
-            with closing(source.lines()) as lines:
-                cwd = guess_cwd(lines) or "/"
-        importer = StraceImporter(spool, cwd=cwd, probe=disk_probe(root) if root else None)
-        with closing(source.lines(progress)) as lines:
-            try:
-                report = importer.run(lines)
-            except SpoolFull as exc:
-                raise InputError(f"strace line {source.line}: {exc}") from None
+    if cwd is None:
+        first = iter(lines)
+        try:
+            cwd = guess_cwd(first) or "/"
+        finally:
+            close = getattr(first, "close", None)
+            if close is not None:
+                close()  # a pass that stops early, as a generator over a file
+    importer = StraceImporter(sink, cwd=cwd, probe=probe)
+    report = importer.run(lines)
     config = importer.config(namecache_max)
     if check:
-        report.verification = verify(spool.steps(), config)
+        report.verification = verify(sink.steps(), config)
     return config, report

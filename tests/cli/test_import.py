@@ -8,7 +8,7 @@ import pytest
 
 import viz.app
 from viz.cli import main
-from viz.cli_import import ProgressBar
+from viz.cli.importing import ProgressBar
 
 DATA = Path(__file__).parent.parent / "data"
 

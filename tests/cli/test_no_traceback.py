@@ -143,7 +143,7 @@ def test_an_unexpected_exception_is_one_line_exit_70_and_a_report(tmp_path, monk
     def broken(args: list[str]) -> int:
         raise ValueError("an impossible state\nover two lines")
 
-    monkeypatch.setattr("viz.cli.run_command", broken)
+    monkeypatch.setattr("viz.cli.run.run_command", broken)
     assert main(["run", "tour"]) == crash.EXIT_INTERNAL
     err = capsys.readouterr().err
     assert err.startswith("cachescope: internal error: ValueError: an impossible state over two lines; report saved to")

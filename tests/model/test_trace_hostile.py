@@ -20,20 +20,22 @@ from model.limits import PATH_MAX
 from model.ops import parse
 from model.parts import resolve_config
 from model.system import System
-from model.trace import TraceFormatError, din, proc_snapshot
-from model.trace.source import InputError, LineSource, read_regular
-from model.trace.spool import StepSpool
+from model.trace import TraceFormatError
 from model.trace.strace_disk import ANY, DIR, FILE, Disk, walk
-from model.trace.strace_import import StraceImporter, import_strace
+from model.trace.strace_import import StraceImporter
 from model.trace.strace_parse import KINDS_MAX, OTHERS, PENDING_MAX, StraceReader, c_string, split_args
 from model.vfs.fs import validate_tree
+from viz.cli.host import proc_snapshot
+from viz.cli.host.source import InputError, LineSource, read_regular
+from viz.cli.importing import import_din_file, import_strace_file
+from viz.cli.spool import StepSpool
 
 DATA = Path(__file__).parent.parent / "data"
 
 
 def imported(path: Path | str, **options) -> tuple[dict, object, list]:
     with StepSpool() as spool:
-        config, report = import_strace(str(path), spool, **options)
+        config, report = import_strace_file(str(path), spool, **options)
         return config, report, list(spool.steps())
 
 
@@ -261,7 +263,7 @@ def test_a_din_stream_is_read_once_and_stops_at_the_limit(fifo):
     path, chunks = fifo
     chunks += [b"0 1000\n"] * 5000  # more than the reader takes: it stops at --limit
     with StepSpool() as spool:
-        report = din.import_din(path, spool, limit=100)
+        report = import_din_file(path, spool, limit=100)
         assert report.stopped and report.truncated == 1 and spool.count == 101  # a map, then 100 loads
 
 
@@ -270,7 +272,7 @@ def test_an_import_stops_where_the_scenario_would_pass_its_cap():
         StepSpool(limit=3000) as spool,
         pytest.raises(InputError, match=r"^strace line [0-9]+: the scenario would pass"),
     ):
-        import_strace(str(DATA / "threads.strace"), spool, check=False)
+        import_strace_file(str(DATA / "threads.strace"), spool, check=False)
 
 
 # -- /proc snapshots of crafted trees ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from model.ops import parse
 from model.system import System
 from model.trace.proc_import import plan
-from model.trace.proc_snapshot import take
+from viz.cli.host.proc_snapshot import take
 
 
 def replay(steps):

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 
 from model.system import System
-from model.trace import residency
+from model.trace import residency as plans
+from viz.cli.host import residency
 
 FINCORE = shutil.which("fincore")
 
@@ -80,16 +81,18 @@ def test_unreadable_file(tmp_path):
 
 def test_runs_join_across_chunks():
     runs: list[tuple[int, int]] = []
-    residency._add_runs(runs, 0, bytes([1, 1, 0, 1]))
-    residency._add_runs(runs, 4, bytes([1, 0, 0, 1]))
+    plans.add_runs(runs, 0, bytes([1, 1, 0, 1]))
+    plans.add_runs(runs, 4, bytes([1, 0, 0, 1]))
     assert runs == [(0, 2), (3, 2), (7, 1)]
 
 
 def test_plan_rebuilds_the_resident_pages_in_the_page_cache(tmp_path):
     measured = [residency.measure(p) for p in files(tmp_path)]
-    measured.append(residency.Residency(str(tmp_path / "made-up"), 10 * residency.PAGE_SIZE - 1, 10, [(1, 2), (9, 1)]))
-    system = System(residency.config(measured))
-    for op, _ in residency.plan(measured):
+    made_up = str(tmp_path / "made-up")
+    measured.append(plans.Residency(made_up, residency.model_path(made_up), 10 * residency.PAGE_SIZE - 1, 10,
+                                    [(1, 2), (9, 1)]))  # fmt: skip
+    system = System(plans.config(measured, residency.PAGE_SIZE))
+    for op, _ in plans.plan(measured, residency.PAGE_SIZE):
         assert not any(e.is_error for e in system.apply(op)), op
     vfs = system.part("vfs")
     for file in measured:

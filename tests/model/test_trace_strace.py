@@ -7,33 +7,39 @@ import pytest
 from model.scenario import load_file
 from model.trace import TraceFormatError
 from model.trace.replay import verify
-from model.trace.spool import StepSpool
+from model.trace.steps import StepList
 from model.trace.strace_disk import FILE, Disk, walk
 from model.trace.strace_import import StraceImporter, import_strace
 from model.trace.strace_parse import Call, Exited, StraceReader, c_string, split_args
 from model.trace.strace_report import guess_cwd
 from model.vfs.nchash import NCHNAMLEN
+from viz.cli.spool import StepSpool
 
 DATA = Path(__file__).parent.parent / "data"
 RECORDED = ["ls.strace", "python.strace", "threads.strace"]
 
 
+def lines_of(name):
+    """A recorded trace's lines, as the CLI hands them to the importer (bad bytes kept as surrogates)."""
+    return (DATA / name).read_bytes().decode("utf-8", "surrogateescape").splitlines(keepends=True)
+
+
 def imported(name):
     """(config, report, steps) of a recorded trace, with the replay's final System kept."""
-    with StepSpool() as spool:
-        config, report = import_strace(str(DATA / name), spool, check=False)
-        steps = list(spool.steps())
-        report.verification = verify(steps, config, keep_system=True)
+    sink = StepList()
+    config, report = import_strace(lines_of(name), sink, check=False)
+    steps = list(sink.steps())
+    report.verification = verify(steps, config, keep_system=True)
     return config, report, steps
 
 
 def from_lines(text, cwd="/"):
     """Import strace lines given as text; returns (steps, report, verification)."""
-    with StepSpool() as spool:
-        importer = StraceImporter(spool, cwd=cwd)
-        report = importer.run(text.strip().splitlines())
-        steps = list(spool.steps())
-        check = verify(steps, importer.config(), keep_system=True)
+    sink = StepList()
+    importer = StraceImporter(sink, cwd=cwd)
+    report = importer.run(text.strip().splitlines())
+    steps = list(sink.steps())
+    check = verify(steps, importer.config(), keep_system=True)
     return steps, report, check
 
 
@@ -227,11 +233,9 @@ def test_start_cwd_comes_from_the_first_getcwd():
     assert guess_cwd(['1 chdir("/x") = 0', '1 getcwd("/x", 4096) = 3']) is None
 
 
-def test_not_strace_output_is_refused(tmp_path):
-    junk = tmp_path / "notes.strace"
-    junk.write_text("hello\n" * 60)
-    with StepSpool() as spool, pytest.raises(TraceFormatError, match="not strace output"):
-        import_strace(str(junk), spool)
+def test_not_strace_output_is_refused():
+    with pytest.raises(TraceFormatError, match="not strace output"):
+        import_strace(["hello\n"] * 60, StepList())
 
 
 def test_written_scenario_loads_and_quotes_odd_paths(tmp_path):

@@ -4,9 +4,8 @@ A regular file is read again from its start for a second pass (never opened twic
 FIFO, a pipe as /dev/stdin, a character device) is a stream: it is copied to a temporary file as it is
 first read, so a later pass reads the copy and then goes on with the stream. Every line is at most
 `max_line` bytes, and a stream at most `max_stream` bytes in all: past either, InputError says which line,
-before anything more is read. The importers read their inputs through here; the host readers
-(`proc_snapshot`, `residency`) and `--root`'s stat probe are the other places under model/trace/ that
-look at the host.
+before anything more is read. The CLI reads every importer's input through here and hands the lines to
+the parsers of model/trace/, which never open a file themselves.
 """
 
 from __future__ import annotations
@@ -87,11 +86,19 @@ class LineSource:
     """
 
     def __init__(
-        self, path: str, label: str, *, max_line: int, max_stream: int = STREAM_MAX, replay: bool = True
+        self,
+        path: str,
+        label: str,
+        *,
+        max_line: int,
+        max_stream: int = STREAM_MAX,
+        replay: bool = True,
+        progress: Progress | None = None,
     ) -> None:
         """Open `path`; with `replay` False (a one-pass reader), a stream is not copied and a pass goes on
-        where the last one stopped."""
+        where the last one stopped. Iterating the source is a pass, reporting to `progress`."""
         self.path = path
+        self.progress = progress
         self.label = label
         self.max_line = max_line
         self.max_stream = max_stream
@@ -108,6 +115,10 @@ class LineSource:
     def line(self) -> int:
         """The number of the line read last (for messages about it)."""
         return self._number
+
+    def __iter__(self) -> Iterator[str]:
+        """A pass over every line (what a parser handed the source reads, once or twice)."""
+        return self.lines(self.progress)
 
     def lines(self, progress: Progress | None = None) -> Iterator[str]:
         """Every line from the start, with its newline; InputError at a line past the caps."""

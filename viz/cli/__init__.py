@@ -1,4 +1,5 @@
-"""The `cachescope` command: open the app, run a scenario headless, list built-ins.
+"""The `cachescope` command: `main` and the table of subcommands, each a module of its own (`run`,
+`importing`, `play`, `quiz` here; `viz.screenshot`, `viz.record`, `viz.serve`), imported only when used.
 
 Exit status: 0 on success, 1 when a step was refused by the model (an error event), 2 on bad usage
 or a bad scenario (the message goes to stderr and names the file and step), 70 on an internal error (a
@@ -11,31 +12,30 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import json
 import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
 from model import __version__
-from model.errors import ScenarioError
-from model.scenario import DEFAULT_SCENARIO, Scenario, builtin_names, load_builtin, resolve
-from model.system import System
+from model.scenario import DEFAULT_SCENARIO, builtin_names, load_builtin
+from viz.cli.base import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser, load_or_report
 from viz.crash import internal_error
 from viz.signals import stop_signals_raise
 from viz.themes import theme_names
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130
-
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
-    "run": ("viz.cli", "run_command", "run a scenario headless and print its events"),
+    "run": ("viz.cli.run", "run_command", "run a scenario headless and print its events"),
     "screenshot": ("viz.screenshot", "screenshot_command", "save an SVG of a scenario at a step"),
-    "import": ("viz.cli_import", "import_command", "turn strace, /proc, page-cache residency or din into a scenario"),
-    "play": ("viz.cli_play", "play_command", "open the app in autoplay (any key takes control back)"),
+    "import": (
+        "viz.cli.importing",
+        "import_command",
+        "turn strace, /proc, page-cache residency or din into a scenario",
+    ),
+    "play": ("viz.cli.play", "play_command", "open the app in autoplay (any key takes control back)"),
     "record": ("viz.record", "record_command", "record the autoplay as asciicast v2, or an SVG handout"),
     "serve": ("viz.serve", "serve_command", "serve the app to web browsers (localhost unless --host)"),
-    "quiz": ("viz.cli_quiz", "quiz_command", "a seeded quiz on what each step does (--reverse: which op did it?)"),
+    "quiz": ("viz.cli.quiz", "quiz_command", "a seeded quiz on what each step does (--reverse: which op did it?)"),
 }
 """name -> (module, function, help). The function takes the remaining arguments and returns the exit
 status. A new subcommand is one line here and a module of its own, imported only when used."""
@@ -43,14 +43,6 @@ WRITERS = frozenset({"run", "screenshot", "import", "record"})
 """Subcommands that write files or start children: SIGINT, SIGTERM and SIGHUP raise Stopped while they
 run, so temporary files and children go with them (viz/signals.py). serve stops on them in its own
 event loop; the app (play, quiz, the bare command) leaves them to the terminal."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that exits with 2 and a one-line hint, as every cachescope error does."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def _main_parser() -> argparse.ArgumentParser:
@@ -101,7 +93,7 @@ def _main(args: list[str]) -> int:
     if options.list:
         return _list(sys.stdout)
     if options.scenario and options.scenario.endswith(".strace"):  # imported in memory, no file written
-        scenario = importlib.import_module("viz.cli_import").strace_scenario(options.scenario)
+        scenario = importlib.import_module("viz.cli.importing").strace_scenario(options.scenario)
     else:
         scenario = load_or_report(options.scenario)
     if scenario is None:
@@ -112,61 +104,9 @@ def _main(args: list[str]) -> int:
     return EXIT_OK
 
 
-def load_or_report(arg: str | None) -> Scenario | None:
-    """The scenario an argument names, or None after printing why not (the caller exits with 2)."""
-    try:
-        return resolve(arg)
-    except ScenarioError as exc:
-        print(f"cachescope: {exc}", file=sys.stderr)
-        return None
-
-
 def _list(out: TextIO) -> int:
     for name in builtin_names():
         scenario = load_builtin(name)
         marker = " (default)" if name == DEFAULT_SCENARIO else ""
         out.write(f"{name:24} {scenario.title}{marker}\n")
     return EXIT_OK
-
-
-def run_command(args: list[str]) -> int:
-    """`cachescope run SCENARIO [--json] [--state]`."""
-    parser = Parser(prog="cachescope run", description="Run a scenario headless and print its events.")
-    parser.add_argument("scenario", help="built-in name or .toml file")
-    parser.add_argument("--json", action="store_true", help="one JSON object per step: {step, op, say, events}")
-    parser.add_argument("--state", action="store_true", help="print the final state (System.to_dict) as JSON")
-    return _run(parser.parse_args(args), sys.stdout)
-
-
-def _run(options: argparse.Namespace, out: TextIO) -> int:
-    scenario = load_or_report(options.scenario)
-    if scenario is None:
-        return EXIT_USAGE
-    system = System(scenario.raw_config)  # no Timeline: run never goes back, so no checkpoints and no history
-    refused = False
-    for position, step in enumerate(scenario.steps, start=1):
-        events = system.apply(step.op)
-        for event in (e for e in events if e.is_error):  # the events go to stdout; say why on stderr too
-            refused = True
-            hint = f" ({event.explain})" if event.explain else ""
-            print(f"cachescope: {scenario.source}: step {position}: {event.text}{hint}", file=sys.stderr)
-        if options.json:
-            record = {
-                "step": position,
-                "op": str(step.op),
-                "say": step.say,
-                "events": [e.to_dict() for e in events],
-            }
-            out.write(json.dumps(record) + "\n")
-        elif not options.state:
-            out.write(f"step {position}: {step.op}\n")
-            for event in events:
-                out.write(f"  {event.kind:24} {event.line()}\n")
-    if options.state:
-        state = system.to_dict()
-        out.write(json.dumps({"state": state} if options.json else state, indent=None if options.json else 2) + "\n")
-    return EXIT_REFUSED if refused else EXIT_OK
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

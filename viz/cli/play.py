@@ -17,7 +17,7 @@ import sys
 from textual.app import App
 
 from viz.app import DEFAULT_DELAY, CacheScopeApp
-from viz.cli import EXIT_OK, EXIT_USAGE, Parser, load_or_report
+from viz.cli.base import EXIT_OK, EXIT_USAGE, Parser, load_or_report
 from viz.options import add_delay, add_theme, parse_size
 
 

@@ -8,7 +8,7 @@ import sys
 from typing import TextIO
 
 from model.quiz.engine import MAX_LENGTH, Quiz, make_quiz, subsystems
-from viz.cli import EXIT_OK, Parser
+from viz.cli.base import EXIT_OK, Parser
 from viz.options import add_theme
 
 DEFAULT_LENGTH = 10

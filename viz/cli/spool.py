@@ -1,7 +1,8 @@
-"""Where importers put their steps: a spool on disk, written out as an atomic scenario TOML or a Scenario.
+"""Where the importers put their steps: a spool on disk, written out as an atomic scenario TOML or a Scenario.
 
 Steps go to a temporary file as they are made, so a trace of millions of lines never sits in memory;
 `[config]` (which an importer knows only at the end, e.g. the disk tree) is written before the steps.
+A `StepSpool` is the `model.trace.steps.StepSink` the CLI hands the parsers.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,10 +19,8 @@ from model.parts import resolve_config
 from model.scenario import SCENARIO_MAX, Scenario
 from model.timeline import Step
 from model.trace import TraceFormatError
-from model.trace.source import size_text
-
-UNCHECKED = "?"
-"""Expectation of a step whose result is not compared with the model (a result the model cannot give)."""
+from model.trace.steps import UNCHECKED, ImportedStep, StepSink
+from viz.cli.host.source import size_text
 
 
 def toml_string(text: str) -> str:
@@ -45,15 +43,6 @@ def toml_value(value: Any) -> str:
     if isinstance(value, Mapping):
         return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-@dataclass(frozen=True, slots=True)
-class SpooledStep:
-    """One step read back from the spool: the op, its narration and what the real system answered."""
-
-    op: Op
-    say: str
-    expect: str | None
 
 
 class SpoolFull(TraceFormatError):
@@ -81,8 +70,12 @@ class StepSpool:
         """Append a step; `expect` is the errno the real system gave (None: success; "?": not compared)."""
         self._append(json.dumps([to_text(op), say, expect], ensure_ascii=False) + "\n")
 
-    def extend(self, other: StepSpool) -> None:
+    def extend(self, other: StepSink) -> None:
         """Append every step of `other`, in order."""
+        if not isinstance(other, StepSpool):
+            for step in other.steps():
+                self.add(step.op, step.say, step.expect)
+            return
         other._file.flush()
         other._file.seek(0)
         for line in other._file:
@@ -110,10 +103,10 @@ class StepSpool:
             yield text, say, expect
         self._file.seek(0, os.SEEK_END)
 
-    def steps(self) -> Iterator[SpooledStep]:
+    def steps(self) -> Iterator[ImportedStep]:
         """The steps in order, parsed back from their text (so what is checked is what is written)."""
         for text, say, expect in self._records():
-            yield SpooledStep(parse(text), say, expect)
+            yield ImportedStep(parse(text), say, expect)
 
     def write(self, path: str | Path, title: str, about: str, config: Mapping[str, Any]) -> None:
         """Write the scenario TOML atomically: a temporary file in the same directory, then rename."""

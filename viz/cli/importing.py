@@ -1,7 +1,8 @@
 """`cachescope import strace|proc|residency|din -o SCENARIO.toml`: real inputs as scenarios.
 
-The importers live in `model.trace`; this module checks the inputs, shows progress on stderr for big
-files, writes the scenario atomically and prints the import report. Exit status: 0 done, 1 when the
+The parsers live in `model.trace` and never touch the host; this module reads the inputs for them (through
+viz/cli/host/: files as capped lines, the /proc tree, mincore), shows progress on stderr for big files,
+writes the scenario atomically and prints the import report. Exit status: 0 done, 1 when the
 replay of the imported steps had refused steps, 2 for bad input (missing, a directory, unreadable, not
 the expected format) or bad usage.
 """
@@ -23,11 +24,17 @@ from model.limits import too_long
 from model.ops import Op
 from model.parts import resolve_config
 from model.scenario import Scenario
-from model.trace import TraceFormatError, din, printable, proc_import, proc_snapshot, residency
+from model.trace import TraceFormatError, din, printable, proc_import, residency
 from model.trace.replay import verify
-from model.trace.spool import UNCHECKED, SpoolFull, StepSpool
-from model.trace.strace_import import import_strace
-from viz.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser
+from model.trace.steps import UNCHECKED
+from model.trace.strace_import import LINE_MAX, import_strace
+from model.trace.strace_report import StraceReport
+from viz.cli.base import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser
+from viz.cli.host import proc_snapshot
+from viz.cli.host import residency as host_residency
+from viz.cli.host.disk import disk_probe
+from viz.cli.host.source import InputError, LineSource, Progress
+from viz.cli.spool import SpoolFull, StepSpool
 
 BIG = 8 << 20
 """Inputs at least this big show a progress indicator (when stderr is a terminal)."""
@@ -104,6 +111,50 @@ def _now() -> str:
     return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
+# -- reading the inputs for the parsers -----------------------------------------------------------------
+
+
+def import_strace_file(
+    path: str,
+    spool: StepSpool,
+    *,
+    cwd: str | None = None,
+    root: str | None = None,
+    namecache_max: int | None = None,
+    check: bool = True,
+    progress: Progress | None = None,
+) -> tuple[dict[str, Any], StraceReport]:
+    """Import the strace file at `path` onto `spool` (see `import_strace`): opened once, a stream copied as
+    it is read for the second pass; `root` takes the disk from a real tree. InputError for a line past the
+    caps, or where the scenario would pass its size, names the line."""
+    with LineSource(path, "strace", max_line=LINE_MAX, progress=progress) as source:
+        try:
+            return import_strace(
+                source,
+                spool,
+                cwd=cwd,
+                probe=disk_probe(root) if root else None,
+                namecache_max=namecache_max,
+                check=check,
+            )
+        except SpoolFull as exc:
+            raise InputError(f"strace line {source.line}: {exc}") from None
+
+
+def import_din_file(
+    path: str, spool: StepSpool, *, limit: int | None, progress: Progress | None = None
+) -> din.DinReport:
+    """Import the din file at `path` onto `spool`, read once (a stream too: it stops at `limit`)."""
+    with (
+        LineSource(path, "din", max_line=din.LINE_MAX, replay=False, progress=progress) as source,
+        StepSpool(spool.limit) as scratch,
+    ):
+        try:
+            return din.import_din(source, spool, scratch=scratch, limit=limit, stop_at_limit=not source.regular)
+        except SpoolFull as exc:
+            raise InputError(f"din line {source.line}: {exc}") from None
+
+
 # -- strace -------------------------------------------------------------------------------------------
 
 
@@ -116,7 +167,7 @@ def _strace(spool: StepSpool, path: str, options: argparse.Namespace | None = No
         why = too_long(cwd) or "not an absolute path"
         raise BadInput(f"--cwd {printable(cwd[:80])}: {why}")
     with named(path):
-        config, report = import_strace(
+        config, report = import_strace_file(
             path,
             spool,
             cwd=cwd,
@@ -176,13 +227,13 @@ def _proc(spool: StepSpool, options: argparse.Namespace) -> Imported:
 def _residency(spool: StepSpool, options: argparse.Namespace) -> Imported:
     files = []
     for path in options.files:
-        if (why := too_long(residency.model_path(path))) is not None:
+        if (why := too_long(host_residency.model_path(path))) is not None:
             raise BadInput(f"{path}: its path on the model's puffs mount is too long for namei ({why})")
         try:
-            files.append(residency.measure(path))
-        except residency.ResidencyError as exc:
+            files.append(host_residency.measure(path))
+        except host_residency.ResidencyError as exc:
             raise BadInput(str(exc)) from None
-    _add(spool, residency.plan(files))
+    _add(spool, residency.plan(files, host_residency.PAGE_SIZE))
     lines = [residency.summary(f) for f in files]
     about = (
         f"Page-cache residency of {len(files)} file(s) on {socket.gethostname()} at {_now()}, measured with "
@@ -190,7 +241,7 @@ def _residency(spool: StepSpool, options: argparse.Namespace) -> Imported:
         + "; ".join(lines)
     )
     _report(lines)
-    return Imported("page-cache residency", about, residency.config(files))
+    return Imported("page-cache residency", about, residency.config(files, host_residency.PAGE_SIZE))
 
 
 def _geometry(key: str) -> Callable[[str], dict[str, int]]:
@@ -224,7 +275,7 @@ def _positive(text: str) -> int:
 
 def _din(spool: StepSpool, options: argparse.Namespace) -> Imported:
     with named(options.file):
-        report = din.import_din(
+        report = import_din_file(
             options.file,
             spool,
             limit=options.limit,
