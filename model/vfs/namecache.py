@@ -101,42 +101,42 @@ class NameCache:
             self.stats["ncs_miss"] += 1
             return MISS, None, [MissEvent(dvp, name, len(self.nchashtbl) - 1)]
         if not makeentry:
-            self.stats["ncs_badhits"] += 1
-            events = [
-                self._lookup_event(
-                    "namecache.badhit",
+            return (
+                MISS,
+                None,
+                self._badhit(
                     dvp,
                     name,
                     entry,
-                    MISS,
                     f"hit on {entry.id} but the caller does not want it cached ({nameiop}, last component): removed",
                     "For the last component of a DELETE or RENAME the name is about to change, so the entry goes.",
-                )
-            ]
-            events += self.remove(entry, reason="cache_lookup")
-            return MISS, None, events
+                ),
+            )
         if entry.vp is None:
             if nameiop == CREATE and islastcn:
-                self.stats["ncs_badhits"] += 1
-                events = [
-                    self._lookup_event(
-                        "namecache.badhit",
+                return (
+                    MISS,
+                    None,
+                    self._badhit(
                         dvp,
                         name,
                         entry,
-                        MISS,
                         f"negative entry {entry.id} hit by the last component of a CREATE: removed",
                         "The name is about to be created, so the negative entry would soon be wrong.",
-                    )
-                ]
-                events += self.remove(entry, reason="cache_lookup")
-                return MISS, None, events
+                    ),
+                )
             self.stats["ncs_neghits"] += 1
             self.lru.move_to_end(entry.num)
             return "ENOENT", entry, [NegHitEvent(entry)]
         self.stats["ncs_goodhits"] += 1
         self.lru.move_to_end(entry.num)
         return 0, entry, [HitEvent(entry)]
+
+    def _badhit(self, dvp: Vnode, name: str, entry: NameCacheEntry, text: str, explain: str) -> list[Event]:
+        """A hit the caller cannot use (ncs_badhits): the entry is removed and the lookup is a miss (§1.4)."""
+        self.stats["ncs_badhits"] += 1
+        event = self._lookup_event("namecache.badhit", dvp, name, entry, MISS, text, explain)
+        return [event, *self.remove(entry, reason="cache_lookup")]
 
     def false_hit(self, entry: NameCacheEntry, events: list[Event]) -> None:
         """Undo a good hit whose vnode could not be had (§1.4): count ncs_falsehits; the entry stays."""
