@@ -236,7 +236,8 @@ class CpuCaches:
                     f"stale fetch at {addr:#x}: ran {fetched.hex()}, but the newest value is {newest.hex()} ({where})",
                     (*refs, *where_refs),
                     explain="The I-cache is filled from memory and never looks in the D-cache: until the dirty D-line "
-                    "is written back and the I-line invalidated, the CPU runs the old instruction (SEMANTICS §5.4).",
+                    "is written back and the I-line invalidated, the CPU runs the old instruction "
+                    "(docs/kernel-rules.md §5.4).",
                     data={"addr": addr, "fetched": fetched.hex(), "newest": newest.hex(), "where": where},
                 )
             )
