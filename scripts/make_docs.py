@@ -108,17 +108,13 @@ A scenario file is at most 64 MiB. The built-in scenarios ship inside the packag
 
 
 def load_registries() -> None:
-    """Import every mechanism so its verbs and config keys are registered (before or after issue 15)."""
-    loader = getattr(parts, "ensure_loaded", None) or ops.ensure_loaded
-    loader()
+    """Import every mechanism so its verbs and config keys are registered."""
+    parts.ensure_loaded()
 
 
-def config_keys() -> list[tuple[str | None, Any]]:
-    """Every `[config]` key with the mechanism that reads it, when the registry records that."""
-    mechanisms = getattr(parts, "mechanisms", None)
-    if mechanisms is not None:
-        return [(spec.name, key) for spec in mechanisms() for key in spec.config]
-    return [(None, key) for key in parts.CONFIG_KEYS.values()]
+def config_keys() -> list[tuple[str, Any]]:
+    """Every `[config]` key with the mechanism that reads it."""
+    return [(spec.name, key) for spec in parts.mechanisms() for key in spec.config]
 
 
 def cell(text: str) -> str:
@@ -160,7 +156,7 @@ def part_heading(part: str) -> str:
 
 def example_of(spec: Any) -> str:
     """The verb's example, or the bare verb when it takes no arguments and has none."""
-    example = getattr(spec, "example", "")
+    example = spec.example
     if not example and not spec.params:
         example = spec.verb
     return code(example) if example else ""
