@@ -1,6 +1,6 @@
 """A faster deep copy for the model's many small `__slots__` objects (vnodes, entries, inodes, pages).
 
-Timeline checkpoints deep-copy the whole System. `copy.deepcopy` copies a slotted object through
+The quiz tries ops on copies of its (small) System. `copy.deepcopy` copies a slotted object through
 `__reduce_ex__`, building a state tuple and a dict of slots for each; doing it directly is about four
 times faster. The copy is the same: every slot deep-copied through the same memo, so objects shared
 in the original (a vnode named by many entries) are shared in the copy.

@@ -39,7 +39,7 @@ class System:
             return [Event("error", f"{op.verb}: {exc.text}", refs=exc.refs, explain=exc.hint, errno=exc.errno)]
 
     def copy(self) -> System:
-        """An independent copy, for checkpoints."""
+        """An independent copy (the quiz tries an op on a copy; time travel never copies, see model.journal)."""
         return copy.deepcopy(self)
 
     def ids(self) -> list[str]:

@@ -1,7 +1,9 @@
-"""Timeline: the history of a run, with stepping, time travel and breakpoints.
+"""Timeline: the history of a run as a tree of steps, with stepping, time travel, branches and breakpoints.
 
-Checkpoints (copies of the System) are kept every `checkpoint_every` steps, so `back` and `goto`
-re-apply at most that many operations whatever the length of the history.
+Each step applied keeps the undo records of what it changed (`model.journal`), so going back undoes
+and going forward again redoes: both cost what changed between the two positions, never a copy of the
+state, whatever its size or the length of the history. An op applied in the past does not drop the
+old future: it starts a new branch beside it, and every branch stays until it is deleted explicitly.
 """
 
 from __future__ import annotations
@@ -11,11 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from model import journal
 from model.events import Event
 from model.ops import Op
 from model.system import System
-
-DEFAULT_CHECKPOINT_EVERY = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,75 +64,154 @@ class Breakpoint:
         return f"{self.on} {self.value}"
 
 
-class Timeline:
-    """A script of steps and the position reached in it.
+class Node:
+    """One step of the history tree: its op and narration; once applied, its events and undo records.
 
-    Position n means the first n steps have been applied; 0 is the initial state.
+    `origin` says who wrote it (``scenario`` or ``user``); `branch` numbers the branch whose leaf it was
+    made as (a node appended at the end of a branch keeps that branch's number).
     """
 
-    def __init__(
-        self,
-        steps: Sequence[Step] = (),
-        config: Mapping[str, Any] | None = None,
-        *,
-        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-    ) -> None:
-        if checkpoint_every < 1:
-            raise ValueError("checkpoint_every must be >= 1")
+    __slots__ = ("branch", "children", "events", "origin", "parent", "records", "step")
+
+    def __init__(self, step: Step | None, parent: Node | None, branch: int, origin: str = "scenario") -> None:
+        self.step = step
+        self.parent = parent
+        self.children: list[Node] = []
+        self.events: tuple[Event, ...] | None = None  # None until the step is first applied
+        self.records: list[journal.Record] | None = None
+        self.branch = branch
+        self.origin = origin
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """A branch of the history: the path from the initial state to one leaf of the tree.
+
+    Attributes:
+        number: the branch's number (1 is the scenario's own; each fork gets the next one).
+        fork: the step its own steps follow (0 for the scenario's branch): they are fork + 1 to length.
+        length: its number of steps from step 1.
+        first: the op text of its first own step.
+        shared: how many steps, from step 1, it shares with the current branch (where it leaves it).
+        current: whether it is the branch shown now.
+    """
+
+    number: int
+    fork: int
+    length: int
+    first: str
+    shared: int
+    current: bool
+
+
+class Timeline:
+    """The history tree and the position reached on its current branch.
+
+    Position n means the first n steps of the current branch are applied; 0 is the initial state.
+    `steps`, `length`, `goto` and the rest speak of the current branch, root to leaf.
+    """
+
+    def __init__(self, steps: Sequence[Step] = (), config: Mapping[str, Any] | None = None) -> None:
         self.config = dict(config or {})
-        self.steps: list[Step] = list(steps)
-        self.checkpoint_every = checkpoint_every
         self.breakpoints: list[Breakpoint] = []
-        initial = System(self.config)
-        self._checkpoints: dict[int, System] = {0: initial.copy()}
-        self._events: list[tuple[Event, ...]] = []
-        self.system = initial
+        self.system = System(self.config)
+        self.root = Node(None, None, 1)
+        self._path: list[Node] = [self.root]  # root, step 1, ..., the current branch's leaf
+        for step in steps:
+            self._extend(step, "scenario")
+        self._next_branch = 2
         self.position = 0
-        self.replayed = 0  # ops re-applied by the last back/goto, for tests and benchmarks
+        self.applied = 0  # ops applied (not redone) by the last move, for tests and benchmarks
+
+    # -- the current branch ---------------------------------------------------------------------------
+
+    @property
+    def steps(self) -> list[Step]:
+        """The steps of the current branch, in order."""
+        return [node.step for node in self._path[1:]]  # type: ignore[misc]
 
     @property
     def length(self) -> int:
-        """Number of steps in the script."""
-        return len(self.steps)
+        """Number of steps on the current branch."""
+        return len(self._path) - 1
 
     @property
     def at_end(self) -> bool:
-        return self.position >= len(self.steps)
+        return self.position >= self.length
 
     @property
     def current_step(self) -> Step | None:
         """The step whose effects are showing (None at position 0)."""
-        return self.steps[self.position - 1] if self.position else None
+        return self._path[self.position].step
+
+    @property
+    def current_node(self) -> Node:
+        """The node of the step whose effects are showing (the root at position 0)."""
+        return self._path[self.position]
 
     @property
     def current_events(self) -> tuple[Event, ...]:
         """The events of the step just applied (empty at position 0)."""
-        return self._events[self.position - 1] if self.position else ()
+        return self._path[self.position].events or ()
+
+    def node(self, n: int) -> Node:
+        """The node of step n (0 is the root) on the current branch."""
+        return self._path[n]
 
     def events_of(self, n: int) -> tuple[Event, ...]:
-        """Events of step n (1-based); steps not yet reached have none recorded."""
-        return self._events[n - 1] if 0 < n <= len(self._events) else ()
+        """Events of step n (1-based) of the current branch; steps never applied have none yet."""
+        return (self._path[n].events or ()) if 0 < n <= self.length else ()
 
     @property
     def computed(self) -> int:
-        """How many steps have known events (reached at least once since the script last changed)."""
-        return len(self._events)
+        """How many steps of the current branch, from step 1, have known events."""
+        n = 0
+        for node in self._path[1:]:
+            if node.events is None:
+                break
+            n += 1
+        return n
 
-    def _apply_next(self) -> tuple[Event, ...]:
-        step = self.steps[self.position]
-        events = tuple(self.system.apply(step.op))
+    # -- moving ---------------------------------------------------------------------------------------
+
+    def _extend(self, step: Step, origin: str) -> Node:
+        leaf = self._path[-1]
+        node = Node(step, leaf, leaf.branch, origin)
+        leaf.children.append(node)
+        self._path.append(node)
+        return node
+
+    def _forward(self) -> tuple[Event, ...]:
+        """Move one step forward: redo it if it was applied before, apply it (recording) if not."""
+        node = self._path[self.position + 1]
+        if node.records is not None:
+            journal.redo(node.records)
+        else:
+            assert node.step is not None
+            records: list[journal.Record] = []
+            try:
+                with journal.recording(records):
+                    events = tuple(self.system.apply(node.step.op))
+            except BaseException:
+                journal.undo(records)  # a bug in the model: leave the state as it was
+                raise
+            node.events, node.records = events, records
+            self.applied += 1
         self.position += 1
-        if self.position > len(self._events):
-            self._events.append(events)
-        if self.position % self.checkpoint_every == 0 and self.position not in self._checkpoints:
-            self._checkpoints[self.position] = self.system.copy()
-        return events
+        return node.events  # type: ignore[return-value]
+
+    def _backward(self) -> None:
+        node = self._path[self.position]
+        assert node.records is not None
+        journal.undo(node.records)
+        self.position -= 1
 
     def step(self) -> tuple[Event, ...] | None:
-        """Apply the next step; None at the end of the script."""
+        """Apply (or redo) the next step; None at the end of the branch."""
         if self.at_end:
             return None
-        return self._apply_next()
+        self.applied = 0
+        return self._forward()
 
     def back(self) -> bool:
         """Undo one step; False at position 0."""
@@ -141,18 +221,16 @@ class Timeline:
         return True
 
     def goto(self, n: int) -> None:
-        """Move to position n (clamped to 0..length), re-applying at most `checkpoint_every` ops."""
-        n = max(0, min(n, len(self.steps)))
-        self.replayed = 0
+        """Move to position n (clamped to 0..length): undo back, redo or apply forward."""
+        n = max(0, min(n, self.length))
+        self.applied = 0
         if n == self.position:
             return
-        base = max(c for c in self._checkpoints if c <= n)
-        if not (self.position < n and self.position >= base):
-            self.system = self._checkpoints[base].copy()
-            self.position = base
-        while self.position < n:
-            self._apply_next()
-            self.replayed += 1
+        with journal.hooks():  # installed once for the whole move
+            while self.position > n:
+                self._backward()
+            while self.position < n:
+                self._forward()
 
     def run_until(self, predicate: Predicate, *, backward: bool = False) -> int | None:
         """Step (or go back) until a step matches; return its number, or None at either end.
@@ -160,17 +238,19 @@ class Timeline:
         Going forward, the first matching step after the current one is applied. Going backward, the
         position moves to the latest earlier step that matches (its effects showing).
         """
+        self.applied = 0
         if backward:
             for n in range(self.position - 1, 0, -1):
-                if predicate(n, self.steps[n - 1], self._events[n - 1]):
+                if predicate(n, self._path[n].step, self._path[n].events or ()):  # type: ignore[arg-type]
                     self.goto(n)
                     return n
             self.goto(0)
             return None
-        while not self.at_end:
-            events = self._apply_next()
-            if predicate(self.position, self.steps[self.position - 1], events):
-                return self.position
+        with journal.hooks():
+            while not self.at_end:
+                events = self._forward()
+                if predicate(self.position, self._path[self.position].step, events):  # type: ignore[arg-type]
+                    return self.position
         return None
 
     def hits_breakpoint(self, n: int, step: Step, events: Sequence[Event]) -> bool:
@@ -181,15 +261,123 @@ class Timeline:
         """Run to the next (or previous) step that matches an enabled breakpoint."""
         return self.run_until(self.hits_breakpoint, backward=backward)
 
-    def append(self, op: Op, say: str = "") -> tuple[Event, ...]:
-        """Apply a new step right after the current one, dropping the old future (as a debugger does)."""
-        self.truncate()
-        self.steps.append(Step(op, say))
-        return self._apply_next()
+    # -- writing history ------------------------------------------------------------------------------
 
-    def truncate(self) -> None:
-        """Forget every step after the current position."""
-        del self.steps[self.position :]
-        del self._events[self.position :]
-        for n in [c for c in self._checkpoints if c > self.position]:
-            del self._checkpoints[n]
+    def append(self, op: Op, say: str = "", *, origin: str = "user") -> tuple[Event, ...]:
+        """Apply a new step right after the current one and return its events.
+
+        At the end of the branch the branch grows; in the past, the new step starts a new branch and
+        the old future stays as a branch of its own. A step the model refuses (an error event) is not
+        kept: its changes are undone and the history is exactly as before; its events are returned.
+        """
+        self.applied = 0
+        parent = self._path[self.position]
+        step = Step(op, say)
+        records: list[journal.Record] = []
+        try:
+            with journal.recording(records):
+                events = tuple(self.system.apply(op))
+        except BaseException:
+            journal.undo(records)
+            raise
+        if any(event.is_error for event in events):
+            journal.undo(records)
+            return events
+        if self.at_end:
+            branch = parent.branch
+        else:
+            branch, self._next_branch = self._next_branch, self._next_branch + 1
+        node = Node(step, parent, branch, origin)
+        node.events, node.records = events, records
+        parent.children.append(node)
+        del self._path[self.position + 1 :]
+        self._path.append(node)
+        self.position += 1
+        self.applied = 1
+        return events
+
+    # -- branches -------------------------------------------------------------------------------------
+
+    def _leaves(self) -> list[Node]:
+        leaves, stack = [], [self.root]
+        while stack:
+            node = stack.pop()
+            if node.children:
+                stack.extend(reversed(node.children))
+            else:
+                leaves.append(node)
+        return leaves
+
+    @staticmethod
+    def _path_to(node: Node) -> list[Node]:
+        path = []
+        walk: Node | None = node
+        while walk is not None:
+            path.append(walk)
+            walk = walk.parent
+        path.reverse()
+        return path
+
+    def branches(self) -> list[Branch]:
+        """Every branch (one per leaf of the tree), by number."""
+        out = []
+        current = self._path[-1]
+        for leaf in self._leaves():
+            path = self._path_to(leaf)
+            own = next(depth for depth, node in enumerate(path) if node.branch == leaf.branch)
+            fork = max(own - 1, 0)
+            first = str(path[fork + 1].step.op) if fork + 1 < len(path) else ""  # type: ignore[union-attr]
+            shared = self._shared(path) - 1
+            out.append(Branch(leaf.branch, fork, len(path) - 1, first, shared, leaf is current))
+        return sorted(out, key=lambda b: b.number)
+
+    def _shared(self, path: list[Node]) -> int:
+        """How many nodes, from the root, `path` shares with the current branch."""
+        n = 0
+        for mine, theirs in zip(self._path, path, strict=False):
+            if mine is not theirs:
+                break
+            n += 1
+        return n
+
+    def _leaf(self, number: int) -> Node:
+        for leaf in self._leaves():
+            if leaf.branch == number:
+                return leaf
+        known = ", ".join(str(b.number) for b in self.branches())
+        raise ValueError(f"no branch {number} (branches: {known})")
+
+    def switch_branch(self, number: int) -> None:
+        """Make branch `number` the current one, at the step where it leaves the current branch (or
+        where the position is, if that is earlier)."""
+        path = self._path_to(self._leaf(number))
+        shared = self._shared(path) - 1
+        self.goto(min(self.position, shared))
+        self._path = path
+
+    def delete_branch(self, number: int) -> None:
+        """Forget branch `number`'s own steps (not the current branch: switch first)."""
+        leaf = self._leaf(number)
+        if leaf is self._path[-1]:
+            raise ValueError(f"branch {number} is the current branch: switch to another one first")
+        node = leaf
+        while node.parent is not None and len(node.parent.children) == 1 and node.parent not in self._path:
+            node = node.parent
+        assert node.parent is not None
+        node.parent.children.remove(node)
+
+    def discard(self, node: Node, *, back_to: Node, position: int) -> None:
+        """Take back a step typed by the user (`u`): `node` must be a leaf; the current branch becomes the
+        one ending at `back_to` again, at `position`."""
+        if node.children:
+            raise ValueError("steps were added after it")
+        path = self._path_to(node)
+        if path[-1] is not node or node.parent is None:
+            raise ValueError("not a step of this history")
+        self.goto(min(self.position, self._shared(path) - 1))
+        if node in self._path:
+            self._path = self._path[: self._path.index(node)]
+        node.parent.children.remove(node)
+        target = back_to if back_to is not node else node.parent
+        self._path = self._path_to(target)
+        self.goto(min(position, self.length))

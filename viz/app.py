@@ -189,7 +189,7 @@ class CacheScopeApp(App[None]):
         self.refresh_view()
 
     def action_back(self) -> None:
-        """Undo one step (the model is restored from a checkpoint, not undone by hand)."""
+        """Go back one step: the step's undo records are replayed backward (model.journal)."""
         if not self.timeline.back():
             self.bell()
         self.refresh_view()

@@ -18,7 +18,7 @@ from model.parts import ConfigKey, HitRate, IdSpace, Mechanism, boolean, one_of,
 
 MAX_CACHE_BYTES = 16 << 20
 MAX_CACHE_LINES = 1 << 14
-"""A cache is built whole and copied at every checkpoint: 16,384 lines is a large L2, and stays fast."""
+"""A cache is built whole when the machine starts: 16,384 lines is a large L2, and stays fast."""
 
 COUNTERS = {
     "I_hits": "instruction fetches that hit in the I-cache",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
+from model.journal import JBytes, JDict, JList, Journaled
 from model.limits import PAGE_SIZE, USER_LIMIT
 
 PAGE_SHIFT = 12
@@ -18,7 +19,7 @@ WORD = 4
 INVALID = -1
 
 
-class Cache:
+class Cache(Journaled):
     """One set-associative cache (the I-cache or the D-cache) with LRU replacement in each set.
 
     Attributes:
@@ -58,10 +59,10 @@ class Cache:
         self.offset_bits = line.bit_length() - 1
         self.index_bits = sets.bit_length() - 1
         self.index_mask = sets - 1
-        self.order: list[list[int]] = [[] for _ in range(sets)]
-        self.slots: list[list[int]] = [[INVALID] * ways for _ in range(sets)]
-        self.dirty = bytearray(sets * ways)
-        self.data = bytearray(sets * ways * line)
+        self.order: JList = JList(JList() for _ in range(sets))
+        self.slots: JList = JList(JList([INVALID] * ways) for _ in range(sets))
+        self.dirty = JBytes(sets * ways)
+        self.data = JBytes(sets * ways * line)
         self.hits = self.misses = self.writebacks = self.invalidations = self.accesses = 0
         self.last_victim = INVALID
         self.last_victim_dirty = False
@@ -249,14 +250,14 @@ class Cache:
         return problems
 
 
-class Memory:
+class Memory(Journaled):
     """User memory: mappings (vm areas) with permissions, and the bytes of the pages written so far."""
 
     __slots__ = ("maps", "pages")
 
     def __init__(self) -> None:
-        self.maps: list[tuple[int, int, str]] = []  # (start, end, perms), sorted, non-overlapping
-        self.pages: dict[int, bytearray] = {}  # page number -> bytes; absent pages read as zeros
+        self.maps: JList = JList()  # (start, end, perms), sorted, non-overlapping
+        self.pages: JDict = JDict()  # page number -> JBytes; absent pages read as zeros
 
     def add_map(self, start: int, end: int, perms: str) -> tuple[int, int, str] | None:
         """Add a mapping; return the existing mapping it overlaps instead (and add nothing).
@@ -307,7 +308,7 @@ class Memory:
         number = addr >> PAGE_SHIFT
         page = self.pages.get(number)
         if page is None:
-            page = self.pages[number] = bytearray(PAGE_SIZE)
+            page = self.pages[number] = JBytes(PAGE_SIZE)
         offset = addr & (PAGE_SIZE - 1)
         page[offset : offset + len(data)] = data
 

@@ -15,6 +15,7 @@ from typing import Any
 from model.cpu.cache import INVALID, WORD, Cache, Memory
 from model.errors import OpError
 from model.events import Event
+from model.journal import Journaled
 from model.limits import ADDRESS_SPACE, PAGE_SIZE, USER_LIMIT
 
 MODES = ("spec", "linux", "legacy")
@@ -42,7 +43,7 @@ def word_hex(data: bytes) -> str:
     return " ".join(data[i : i + WORD].hex() for i in range(0, len(data), WORD))
 
 
-class CpuCaches:
+class CpuCaches(Journaled):
     """The machine's CPU side: memory, caches, the cacheflush ABI and kernel mode in force, counters."""
 
     __slots__ = ("abi", "cap_sys_admin", "dcache", "flushes", "icache", "memory", "mode", "stale_fetches")

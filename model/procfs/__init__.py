@@ -62,7 +62,7 @@ MECHANISM = register(
         ids=(
             IdSpace("pid ", "a task", _tasks, example="pid 42"),
             IdSpace("ns", "a PID namespace", lambda fs: (ns.ref for ns in fs.namespaces.values())),
-            IdSpace("d", "a dentry", lambda fs: (d.ref for d in fs.dentries.values())),
+            IdSpace("d", "a dentry", lambda fs: (d.ref for d in fs.in_order())),
         ),
         drills=(DRILL,),
         summary=SUMMARY,

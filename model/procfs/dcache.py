@@ -372,7 +372,7 @@ def dget(fs: Procfs, d: Dentry) -> Event:
 def release(fs: Procfs, d: Dentry) -> list[Event]:
     """Drop a hold taken by `hold` (close, or chdir away)."""
     if d.holds == 0:
-        held = ", ".join(x.ref for x in fs.dentries.values() if x.holds) or "none"
+        held = ", ".join(x.ref for x in fs.in_order() if x.holds) or "none"
         raise OpError(f"{d.ref} is not held", hint=f"held dentries: {held}")
     d.holds -= 1
     stale = fs.is_stale(d)

@@ -199,7 +199,7 @@ def pid_ns_release_proc(fs: Procfs, ns: PidNamespace) -> list[Event]:
     root = fs.dentries[mount.root]
     freed = shrink_dcache_parent(fs, root)
     root.count -= 1  # kern_unmount drops the mount's reference
-    kept = [d.ref for d in fs.dentries.values() if d.mount == ns.id and d.id != root.id]
+    kept = [d.ref for d in fs.in_order() if d.mount == ns.id and d.id != root.id]
     text = f"pid_ns_release_proc({ns.ref}): proc mount released, {len(freed)} dentries freed"
     events = [
         Event(

@@ -6,20 +6,22 @@ when the System is copied.
 
 from __future__ import annotations
 
+from model.journal import JDict, JList, Journaled
+
 DIR_KINDS = frozenset({"root", "pid", "taskdir", "tid"})
 """Dentry kinds that are directories: the mount root, /proc/<n>, /proc/<n>/task, /proc/<n>/task/<tid>."""
 
 
-class Task:
+class Task(Journaled):
     """A task_struct with its struct pid: one (namespace id, number) per level, 0 = the initial namespace."""
 
     __slots__ = ("alive", "children_ns", "inode_refs", "leader", "numbers", "serial", "threads")
 
     def __init__(self, serial: int, numbers: list[tuple[int, int]], leader: int, children_ns: int) -> None:
         self.serial = serial
-        self.numbers = numbers
+        self.numbers = tuple(numbers)  # (namespace id, number) per level: fixed for the task's life
         self.leader = leader
-        self.threads: list[int] = []
+        self.threads: JList = JList()  # serials of the group's other threads
         self.children_ns = children_ns
         self.alive = True
         self.inode_refs = 0  # proc dentries (inodes) naming this task: they keep the struct pid alive
@@ -29,7 +31,7 @@ class Task:
         twin = Task.__new__(Task)
         twin.serial, twin.leader, twin.children_ns = self.serial, self.leader, self.children_ns
         twin.alive, twin.inode_refs = self.alive, self.inode_refs
-        twin.numbers, twin.threads = list(self.numbers), list(self.threads)
+        twin.numbers, twin.threads = self.numbers, JList(self.threads)
         return twin
 
     @property
@@ -65,7 +67,7 @@ class Task:
         return None
 
 
-class ProcMount:
+class ProcMount(Journaled):
     """A namespace's proc mount (`ns->proc_mnt`): its root dentry; `released` after pid_ns_release_proc."""
 
     __slots__ = ("ns", "released", "root")
@@ -76,7 +78,7 @@ class ProcMount:
         self.released = False
 
 
-class PidNamespace:
+class PidNamespace(Journaled):
     """A struct pid_namespace: its level, its parent, the numbers in use (the idr) and its proc mount."""
 
     __slots__ = ("adding", "creator", "id", "last_pid", "level", "mount", "parent", "pids", "reaper")
@@ -86,7 +88,7 @@ class PidNamespace:
         self.level = level
         self.parent = parent
         self.creator = creator  # serial of the task that unshared it (None for the initial namespace)
-        self.pids: dict[int, int] = {}  # number -> task serial
+        self.pids: JDict = JDict()  # number -> task serial
         self.last_pid = 0
         self.reaper: int | None = None  # child_reaper: its number-1 task
         self.adding = True  # PIDNS_ADDING: cleared when its init exits; fork then fails with ENOMEM
@@ -94,7 +96,7 @@ class PidNamespace:
 
     def clone(self) -> PidNamespace:
         twin = PidNamespace(self.id, self.level, self.parent, self.creator)
-        twin.pids = dict(self.pids)
+        twin.pids = JDict(self.pids)
         twin.last_pid, twin.reaper, twin.adding = self.last_pid, self.reaper, self.adding
         if self.mount is not None:
             twin.mount = ProcMount(self.mount.ns, self.mount.root)
@@ -106,7 +108,7 @@ class PidNamespace:
         return f"ns{self.id}"
 
 
-class Dentry:
+class Dentry(Journaled):
     """A dentry of one proc mount: name, parent, children (d_subdirs), the task its inode names, d_count.
 
     `count` is the kernel's d_count: holders (`holds`) plus one per child dentry (a child pins its
@@ -120,7 +122,7 @@ class Dentry:
         self.id = id
         self.name = name
         self.parent = parent
-        self.subdirs: dict[int, None] = {}  # ordered set of child ids, hashed or not
+        self.subdirs: JDict = JDict()  # ordered set of child ids (id -> None), hashed or not
         self.mount = mount
         self.task = task
         self.kind = kind
@@ -138,7 +140,7 @@ class Dentry:
             self.holds,
             self.hashed,
         )
-        twin.subdirs = dict(self.subdirs)
+        twin.subdirs = JDict(self.subdirs)
         return twin
 
     @property

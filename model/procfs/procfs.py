@@ -15,6 +15,7 @@ from typing import Any
 
 from model.errors import OpError
 from model.ids import id_number
+from model.journal import JDict, JIndex
 from model.procfs.objects import Dentry, PidNamespace, ProcMount, Task
 from model.procfs.views import ProcfsViews
 
@@ -41,14 +42,14 @@ class Procfs(ProcfsViews):
         if kernel not in KERNELS:
             raise ValueError(f"proc_kernel must be one of {', '.join(KERNELS)}, got {kernel!r}")
         self.kernel = kernel
-        self.namespaces: dict[int, PidNamespace] = {}
-        self.tasks: dict[int, Task] = {}
-        self.dentries: dict[int, Dentry] = {}
-        self.dcache: dict[tuple[int, str], int] = {}
+        self.namespaces: JDict = JDict()  # id -> PidNamespace
+        self.tasks: JDict = JDict()  # serial -> Task
+        self.dentries: JIndex = JIndex()  # id -> Dentry; ids only grow: `in_order` gives them in order made
+        self.dcache: JIndex = JIndex()  # the dcache hash: (parent dentry, name) -> dentry id
         self.next_dentry = 1
         self.next_ns = 0
         self.next_serial = 1
-        self.counters = dict.fromkeys(
+        self.counters = JDict.fromkeys(
             ("lookups", "dcache_hits", "d_alloc", "enoent", "d_invalidate", "dentry_kill", "revalidate_fail"), 0
         )
         self._boot()
@@ -68,14 +69,19 @@ class Procfs(ProcfsViews):
         """A fast deep copy: every object refers to others by id, so each can be cloned on its own."""
         twin = Procfs.__new__(Procfs)
         twin.kernel = self.kernel
-        twin.namespaces = {k: ns.clone() for k, ns in self.namespaces.items()}
-        twin.tasks = {k: t.clone() for k, t in self.tasks.items()}
-        twin.dentries = {k: d.clone() for k, d in self.dentries.items()}
-        twin.dcache = dict(self.dcache)
+        twin.namespaces = JDict((k, ns.clone()) for k, ns in self.namespaces.items())
+        twin.tasks = JDict((k, t.clone()) for k, t in self.tasks.items())
+        twin.dentries = JIndex((k, d.clone()) for k, d in self.dentries.items())
+        twin.dcache = JIndex(self.dcache)
         twin.next_dentry, twin.next_ns, twin.next_serial = self.next_dentry, self.next_ns, self.next_serial
-        twin.counters = dict(self.counters)
+        twin.counters = JDict(self.counters)
         memo[id(self)] = twin
         return twin
+
+    def in_order(self) -> list[Dentry]:
+        """Every dentry in the order made (ids only grow): the order to show or compare them in."""
+        dentries = self.dentries
+        return [dentries[k] for k in sorted(dentries)]
 
     @property
     def legacy(self) -> bool:

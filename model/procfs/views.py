@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from model.ids import id_number
+from model.journal import Journaled
 from model.procfs.objects import Dentry, PidNamespace, Task
 
 
-class ProcfsViews:
+class ProcfsViews(Journaled):
     """What the System asks every part for: `to_dict`, `describe` and `check`."""
 
     __slots__ = ()
@@ -47,7 +48,7 @@ def to_dict(fs: ProcfsViews) -> dict[str, Any]:
         "kernel": fs.kernel,
         "namespaces": [_ns_dict(fs, ns) for ns in fs.namespaces.values()],
         "tasks": [_task_dict(fs, t) for t in fs.tasks.values()],
-        "dentries": [_dentry_dict(fs, d) for d in fs.dentries.values()],
+        "dentries": [_dentry_dict(fs, d) for d in fs.in_order()],
     }
 
 
@@ -111,7 +112,7 @@ def _describe_task(fs: ProcfsViews, t: Task) -> str:
     numbers = ", ".join(f"{nr} in ns{ns}" for ns, nr in t.numbers)
     leader = fs.tasks.get(t.leader)
     role = "thread-group leader" if t.is_leader else f"thread of {leader.ref if leader else '?'}"
-    names = [d.ref for d in fs.dentries.values() if d.task == t.serial]
+    names = [d.ref for d in fs.in_order() if d.task == t.serial]
     return "\n".join(
         [
             f"{t.ref}: {role}, {'alive' if t.alive else 'exited'}, in ns{t.ns} (level {t.level})",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.journal import JDict, Journaled, JSet
 from model.limits import path_bytes, too_long
 from model.slotcopy import slots_deepcopy
 
@@ -35,22 +36,22 @@ DEFAULT_TREE = (
 """The root file system's contents unless a scenario's `[config] tree` says otherwise (dirs end in /)."""
 
 
-class Inode:
+class Inode(Journaled):
     """An on-disk file: type, link count, and for a directory its entries and whiteouts."""
 
     __slots__ = ("entries", "ino", "nlink", "parent", "type", "whiteouts")
-    __deepcopy__ = slots_deepcopy  # checkpoints copy every inode
+    __deepcopy__ = slots_deepcopy  # System.copy (the quiz tries ops on a copy) copies every inode
 
     def __init__(self, ino: int, itype: str, parent: int) -> None:
         self.ino = ino
         self.type = itype
         self.nlink = 2 if itype == DIR else 1
         self.parent = parent
-        self.entries: dict[str, int] = {}
-        self.whiteouts: set[str] = set()
+        self.entries: JDict = JDict()  # name -> inode, in the order made
+        self.whiteouts: JSet = JSet()
 
 
-class FileSystem:
+class FileSystem(Journaled):
     """One file system's inodes; inode 2 is the root, as in UFS."""
 
     ROOT_INO = 2
@@ -59,7 +60,7 @@ class FileSystem:
 
     def __init__(self, fstype: str = "ffs") -> None:
         self.fstype = fstype
-        self.inodes: dict[int, Inode] = {self.ROOT_INO: Inode(self.ROOT_INO, DIR, self.ROOT_INO)}
+        self.inodes: JDict = JDict({self.ROOT_INO: Inode(self.ROOT_INO, DIR, self.ROOT_INO)})
         self.next_ino = 3
 
     def inode(self, ino: int) -> Inode:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from model.errors import OpError
 from model.events import Event
+from model.journal import Journaled
 from model.vfs.fs import DIR
 from model.vfs.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode
 
@@ -34,7 +35,7 @@ def violation(text: str, vp: Vnode, rule: str) -> Event:
     return Event("error.vnode_lock", f"lock protocol violated: {text}", refs=(vp.id,), explain=rule)
 
 
-class VnodeLifeCycle:
+class VnodeLifeCycle(Journaled):
     """The steps of a vnode's life: allocation, references, inactivation, reclaim, locking, vgone."""
 
     __slots__ = ()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from model.journal import Journaled
 from model.vfs.fs import FileSystem
 
 if TYPE_CHECKING:
     from model.vfs.vnode import Vnode
 
 
-class Mount:
+class Mount(Journaled):
     """`struct mount`: a mounted file system, the vnode it covers, and its root vnode."""
 
     __slots__ = ("covered", "fs", "id", "path", "root")

@@ -7,10 +7,11 @@ on their target's `v_nclist` when positive, and on `ncvhashtbl` when they name a
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from model.events import Event
+from model.journal import JDict, JIndex, JList, Journaled
+from model.tailq import TailQ
 from model.vfs.namecache_entry import NameCacheEntry
 from model.vfs.namecache_events import EnterEvent, HitEvent, MissEvent, NegHitEvent, ReclaimEvent, RemoveEvent
 from model.vfs.nchash import CREATE, LOOKUP, MISS, NCHNAMLEN, name_length, namei_hash, nchash
@@ -31,19 +32,19 @@ NCHSTATS = (
 """The counters of struct nchstats, in the kernel's order (§1.10)."""
 
 
-class NameCache:
+class NameCache(Journaled):
     """The cache: nchashtbl chains (newest first), ncvhashtbl chains, the LRU list, and nchstats."""
 
     __slots__ = ("by_key", "capacity", "lookups", "lru", "nchashtbl", "ncvhashtbl", "next_num", "stats")
 
     def __init__(self, nchash: int, ncvhash: int, capacity: int) -> None:
-        self.nchashtbl: list[list[NameCacheEntry]] = [[] for _ in range(nchash)]
-        self.ncvhashtbl: list[list[NameCacheEntry]] = [[] for _ in range(ncvhash)]
-        self.lru: OrderedDict[int, NameCacheEntry] = OrderedDict()  # head = least recently used
-        self.by_key: dict[tuple[int, str], NameCacheEntry] = {}
+        self.nchashtbl: JList = JList(JList() for _ in range(nchash))
+        self.ncvhashtbl: JList = JList(JList() for _ in range(ncvhash))
+        self.lru = TailQ()  # nclruhead: head = least recently used
+        self.by_key: JIndex = JIndex()  # (dvp num, name) -> entry
         self.capacity = capacity
         self.next_num = 1
-        self.stats: dict[str, int] = dict.fromkeys(NCHSTATS, 0)
+        self.stats: JDict = JDict.fromkeys(NCHSTATS, 0)
         self.lookups = 0  # cache_lookup calls; the first six nchstats counters sum to it (§1.10)
 
     # -- hashing ---------------------------------------------------------------------------------
@@ -126,10 +127,10 @@ class NameCache:
                     ),
                 )
             self.stats["ncs_neghits"] += 1
-            self.lru.move_to_end(entry.num)
+            self.lru.move_to_tail(entry)
             return "ENOENT", entry, [NegHitEvent(entry)]
         self.stats["ncs_goodhits"] += 1
-        self.lru.move_to_end(entry.num)
+        self.lru.move_to_tail(entry)
         return 0, entry, [HitEvent(entry)]
 
     def _badhit(self, dvp: Vnode, name: str, entry: NameCacheEntry, text: str, explain: str) -> list[Event]:
@@ -199,14 +200,14 @@ class NameCache:
             events += self.remove(old, reason="cache_enter (replaced by the newer entry)")
         lru = self.lru
         if len(lru) >= self.capacity:
-            victim = next(iter(lru.values()))
+            victim = lru.head
             events.append(ReclaimEvent(self.capacity, victim))
             events += self.remove(victim, reason="cache_enter (LRU reuse)")
         bucket = self.nchash(dvp, name)
         num = self.next_num
         self.next_num = num + 1
         entry = NameCacheEntry(num, dvp, vp, name, whiteout and vp is None, bucket)
-        lru[num] = entry
+        lru.insert_tail(entry)
         self.nchashtbl[bucket].insert(0, entry)
         self.by_key[key] = entry
         dvp.v_dnclist[num] = entry
@@ -222,7 +223,7 @@ class NameCache:
 
     def remove(self, entry: NameCacheEntry, *, reason: str) -> list[Event]:
         """Take an entry off every list it is on (cache_remove)."""
-        del self.lru[entry.num]
+        self.lru.remove(entry)
         self.nchashtbl[entry.bucket].remove(entry)
         del self.by_key[(entry.dvp.num, entry.name)]
         del entry.dvp.v_dnclist[entry.num]
@@ -396,6 +397,7 @@ class NameCache:
             problems.append("ncvhashtbl holds entries that are not in the cache")
         if len(self.by_key) != len(self.lru):
             problems.append("the (dvp, name) index and the LRU list differ in size")
+        problems += [f"LRU list: {problem}" for problem in self.lru.check()]
         if any(value < 0 for value in self.stats.values()):
             problems.append("a counter went negative")
         outcomes = sum(self.stats[name] for name in NCHSTATS[:6])

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from model.journal import Journaled
 from model.slotcopy import slots_deepcopy
 
 if TYPE_CHECKING:
     from model.vfs.vnode import Vnode
 
 
-class NameCacheEntry:
+class NameCacheEntry(Journaled):
     """`struct namecache`: one cached (directory, name) -> vnode binding, or a negative one."""
 
-    __slots__ = ("bucket", "dvp", "id", "name", "num", "vbucket", "vp", "whiteout")
-    __deepcopy__ = slots_deepcopy  # checkpoints copy every entry
+    __slots__ = ("bucket", "dvp", "id", "name", "num", "tq_next", "tq_prev", "vbucket", "vp", "whiteout")
+    __deepcopy__ = slots_deepcopy  # System.copy (the quiz tries ops on a copy) copies every entry
 
     def __init__(self, num: int, dvp: Vnode, vp: Vnode | None, name: str, whiteout: bool, bucket: int) -> None:
         self.num = num
@@ -25,6 +26,8 @@ class NameCacheEntry:
         self.whiteout = whiteout
         self.bucket = bucket
         self.vbucket: int | None = None
+        self.tq_prev: NameCacheEntry | None = None  # links on the LRU list (TAILQ_ENTRY nc_lru)
+        self.tq_next: NameCacheEntry | None = None
 
     @property
     def negative(self) -> bool:

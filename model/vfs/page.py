@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from model.events import Event
+from model.journal import Journaled
 from model.slotcopy import slots_deepcopy
 
 CLEAN, DIRTY, QUEUED = "clean", "dirty", "queued"
@@ -33,16 +34,16 @@ def merge_interval(intervals: list[tuple[int, int]], lo: int, hi: int) -> list[t
     return merged
 
 
-class Page:
+class Page(Journaled):
     """One cached page: its state, the data version it holds, and which bytes are not on the server yet."""
 
     __slots__ = ("dirty", "state", "version")
-    __deepcopy__ = slots_deepcopy  # checkpoints copy every page
+    __deepcopy__ = slots_deepcopy  # System.copy (the quiz tries ops on a copy) copies every page
 
     def __init__(self, state: str, version: str) -> None:
         self.state = state
         self.version = version
-        self.dirty: list[tuple[int, int]] = []  # byte ranges within the page written since last clean
+        self.dirty: tuple[tuple[int, int], ...] = ()  # byte ranges within the page written since last clean
 
     @property
     def dirty_bytes(self) -> int:

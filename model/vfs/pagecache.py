@@ -10,12 +10,12 @@ Invalidation frees pages without cleaning them, so unflushed dirty data is lost.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 from model.events import Event
+from model.journal import JDict, JList
 from model.vfs.page import CLEAN, DIRTY, QUEUED, ZERO, Page, merge_interval, page_event, round_page, runs, trunc_page
-from model.vfs.puffs_server import FileServer, ServerFile, WriteRequest
+from model.vfs.puffs_server import FileServer, WriteRequest
 
 PGO_CLEANIT, PGO_FREE = 0x001, 0x008
 """VOP_PUTPAGES flags (uvm/uvm_pager.h): write dirty pages back, or free pages."""
@@ -31,13 +31,13 @@ class PageCache(FileServer):
 
     def __init__(self, page_size: int) -> None:
         self.page_size = page_size
-        self.pages: dict[str, dict[int, Page]] = {}  # vnode id -> page index -> Page
-        self.sizes: dict[str, int] = {}  # vnode id -> v_size, the kernel's idea of the file size
-        self.server: dict[tuple[str, int], ServerFile] = {}  # (mount, ino) -> the server's copy
-        self.queue: deque[WriteRequest] = deque()
+        self.pages: JDict = JDict()  # vnode id -> page index -> Page (a JDict)
+        self.sizes: JDict = JDict()  # vnode id -> v_size, the kernel's idea of the file size
+        self.server: JDict = JDict()  # (mount, ino) -> the server's copy
+        self.queue: JList = JList()  # WriteRequests, oldest first
         self.next_serial = 1
         self.next_version = 0
-        self.stats: dict[str, int] = dict.fromkeys(
+        self.stats: JDict = JDict.fromkeys(
             (
                 "pages_filled",
                 "pages_dirtied",
@@ -64,7 +64,7 @@ class PageCache(FileServer):
         """Give a vnode its page cache for `file`, with v_size from the server (as VOP_GETATTR would)."""
         if vnode not in self.sizes:
             self.sizes[vnode] = self.server_file(file).size
-            self.pages.setdefault(vnode, {})
+            self.pages.setdefault(vnode, JDict())
 
     @property
     def max_file_size(self) -> int:
@@ -177,7 +177,7 @@ class PageCache(FileServer):
                     page = pages[index] = Page(CLEAN, server.pages.get(index, ZERO))
             page.state = DIRTY
             page.version = version
-            page.dirty = merge_interval(page.dirty, lo, hi)
+            page.dirty = tuple(merge_interval(list(page.dirty), lo, hi))
             touched.append(index)
         self.sizes[vnode] = max(self.sizes[vnode], end)
         self.stats["pages_dirtied"] += len(touched)
@@ -225,7 +225,7 @@ class PageCache(FileServer):
         if size % self.page_size and last in pages:  # bytes past EOF in the last page no longer count as dirty
             page = pages[last]
             limit = size % self.page_size
-            page.dirty = [(lo, min(hi, limit)) for lo, hi in page.dirty if lo < limit]
+            page.dirty = tuple((lo, min(hi, limit)) for lo, hi in page.dirty if lo < limit)
             if not page.dirty and page.state == DIRTY:  # every byte written lay past EOF: what is left is
                 page.state, page.version = CLEAN, server.pages.get(last, ZERO)  # the server's, read in before
         return [

@@ -4,29 +4,29 @@ queues for it, and what it does with them (§4.4). `FileServer` is a mixin of `m
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from model.errors import OpError
 from model.events import Event
+from model.journal import JDict, JList, Journaled
 from model.vfs.page import CLEAN, QUEUED
 
 if TYPE_CHECKING:
     from model.vfs.page import Page
 
 
-class ServerFile:
+class ServerFile(Journaled):
     """The file server's copy of one file: its size and the version of each page."""
 
     __slots__ = ("pages", "size")
 
     def __init__(self) -> None:
         self.size = 0
-        self.pages: dict[int, str] = {}
+        self.pages: JDict = JDict()  # page index -> version
 
 
-class WriteRequest:
+class WriteRequest(Journaled):
     """A queued write of one page to the file server (what VOP_PUTPAGES with PGO_CLEANIT sends)."""
 
     __slots__ = ("bytes", "file", "index", "serial", "version", "vnode")
@@ -44,12 +44,12 @@ class WriteRequest:
         return f"wr{self.serial}"
 
 
-class FileServer:
+class FileServer(Journaled):
     """The server's files and the kernel's queue of write requests to it."""
 
     __slots__ = ()
     server: dict[tuple[str, int], ServerFile]
-    queue: deque[WriteRequest]
+    queue: JList
     pages: dict[str, dict[int, Page]]
     sizes: dict[str, int]
     stats: dict[str, int]
@@ -67,7 +67,7 @@ class FileServer:
         request is served, unchanged since, is clean again."""
         events = []
         for _ in range(min(count, len(self.queue))):
-            request = self.queue.popleft()
+            request = self.queue.pop(0)
             server = self.server_file(request.file)
             server.pages[request.index] = request.version
             end = (request.index + 1) * self.page_size
@@ -79,7 +79,7 @@ class FileServer:
             cleaned = page is not None and page.state == QUEUED and page.version == request.version
             if cleaned and page is not None:
                 page.state = CLEAN
-                page.dirty = []
+                page.dirty = ()
             status = "page now clean" if cleaned else "the page changed or went meanwhile"
             events.append(
                 Event(

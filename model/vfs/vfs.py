@@ -12,6 +12,7 @@ from typing import Any
 from model.errors import OpError
 from model.events import Event
 from model.ids import id_number
+from model.journal import JDict
 from model.limits import PATH_MAX, path_bytes
 from model.vfs.fs import DIR, FileSystem, build_tree
 from model.vfs.lifecycle import VnodeLifeCycle
@@ -36,9 +37,9 @@ class Vfs(VnodeLifeCycle):
         self.namecache = NameCache(config["nchash"], config["ncvhash"], config["namecache_max"])
         self.pagecache = PageCache(config["page_size"])
         self.protocol: str = config["vnode_protocol"]
-        self.mounts: dict[str, Mount] = {}
+        self.mounts: JDict = JDict()  # id -> Mount
         self.next_mount = 0
-        self.user_refs: dict[str, int] = {}  # references the user holds through open and vref, per vnode
+        self.user_refs: JDict = JDict()  # references the user holds through open and vref, per vnode
         fs = FileSystem("ffs")
         build_tree(fs, config["tree"])
         root_mount = self._add_mount(fs, "/")

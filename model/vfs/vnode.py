@@ -7,11 +7,12 @@ This module keeps the bookkeeping: counts, the lock, the free list in LRU order 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from model.ids import id_number
+from model.journal import JIndex, JList, Journaled
 from model.slotcopy import slots_deepcopy
+from model.tailq import TailQ
 
 VDIR, VREG, VBAD = "VDIR", "VREG", "VBAD"
 """Vnode types: directory, regular file, and a dead vnode after a forced unmount (§2.5)."""
@@ -23,7 +24,7 @@ VNODE_BASE, VNODE_STRIDE = 0xC1C00000, 0xD8
 """Vnodes' modelled kernel addresses: a pool of 216-byte structs, so hashes are reproducible (§1.2)."""
 
 
-class Vnode:
+class Vnode(Journaled):
     """`struct vnode`: identity (mount, inode), counts, lock, and the name-cache lists that name it."""
 
     __slots__ = (
@@ -36,13 +37,15 @@ class Vnode:
         "mountedhere",
         "num",
         "state",
+        "tq_next",
+        "tq_prev",
         "type",
         "usecount",
         "v_dnclist",
         "v_nclist",
         "xlock",
     )
-    __deepcopy__ = slots_deepcopy  # checkpoints copy every vnode
+    __deepcopy__ = slots_deepcopy  # System.copy (the quiz tries ops on a copy) copies every vnode
 
     def __init__(self, num: int) -> None:
         self.num = num
@@ -57,8 +60,10 @@ class Vnode:
         self.xlock = False  # VXLOCK: being reclaimed right now; vget fails
         self.state = RECLAIMED
         self.mountedhere: str | None = None
-        self.v_nclist: dict[int, Any] = {}  # name-cache entries whose target is this vnode
-        self.v_dnclist: dict[int, Any] = {}  # name-cache entries whose parent is this vnode
+        self.v_nclist: JIndex = JIndex()  # name-cache entries whose target is this vnode (num -> entry)
+        self.v_dnclist: JIndex = JIndex()  # name-cache entries whose parent is this vnode
+        self.tq_prev: Vnode | None = None  # links on the free list (TAILQ_ENTRY v_freelist)
+        self.tq_next: Vnode | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,16 +83,16 @@ class Vnode:
         }
 
 
-class VnodeTable:
+class VnodeTable(Journaled):
     """All vnodes ever allocated, the free list (head = least recently freed) and the identity index."""
 
     __slots__ = ("by_identity", "desiredvnodes", "freelist", "vnodes")
 
     def __init__(self, desiredvnodes: int) -> None:
         self.desiredvnodes = desiredvnodes
-        self.vnodes: list[Vnode] = []
-        self.freelist: OrderedDict[int, Vnode] = OrderedDict()
-        self.by_identity: dict[tuple[str, int], Vnode] = {}
+        self.vnodes: JList = JList()
+        self.freelist = TailQ()  # vnode_free_list: head = recycled first
+        self.by_identity: JIndex = JIndex()  # (mount, inode) -> vnode
 
     @property
     def numvnodes(self) -> int:
@@ -108,7 +113,7 @@ class VnodeTable:
 
     def free_head(self) -> Vnode | None:
         """The vnode getnewvnode would recycle: the head of the free list."""
-        return next(iter(self.freelist.values()), None)
+        return self.freelist.head
 
     def bind(self, vnode: Vnode, mount: str, ino: int, vtype: str) -> None:
         """Give a vnode its identity (the inode it stands for)."""
@@ -123,11 +128,16 @@ class VnodeTable:
 
     def to_free_list(self, vnode: Vnode, *, head: bool = False) -> None:
         """Put a vnode on the free list: at the tail (LRU order), or the head for vnodes with no identity."""
-        self.freelist[vnode.num] = vnode
-        self.freelist.move_to_end(vnode.num, last=not head)
+        if vnode.num in self.freelist:
+            self.freelist.remove(vnode)
+        if head:
+            self.freelist.insert_head(vnode)
+        else:
+            self.freelist.insert_tail(vnode)
 
     def off_free_list(self, vnode: Vnode) -> None:
-        self.freelist.pop(vnode.num, None)
+        if vnode.num in self.freelist:
+            self.freelist.remove(vnode)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,4 +168,5 @@ class VnodeTable:
             problems.append("the free list holds a vnode that is not in the table")
         if len(self.by_identity) != sum(1 for v in self.vnodes if v.ino is not None):
             problems.append("the identity index holds vnodes that have no identity")
+        problems += [f"free list: {problem}" for problem in self.freelist.check()]
         return problems

@@ -595,7 +595,7 @@ def test_time_travel_restores_the_caches():
         '[[step]]\ndo = "map 0x400000 4096 rwx"\n[[step]]\ndo = "store 0x400000 4 1"\n'
         '[[step]]\ndo = "cacheflush 0x400000 4 BCACHE"\n'
     )
-    timeline = scenario.timeline(checkpoint_every=1)
+    timeline = scenario.timeline()
     timeline.goto(2)
     before = timeline.system.to_dict()
     timeline.goto(3)

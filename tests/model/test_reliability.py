@@ -182,7 +182,7 @@ def test_check_catches_a_child_list_naming_a_freed_dentry() -> None:
 
 def test_check_catches_a_foreign_vnode_on_the_free_list() -> None:
     system = System()
-    system.part("vfs").vnodes.freelist[99] = Vnode(99)
+    system.part("vfs").vnodes.freelist.insert_tail(Vnode(99))
     broken(system, "free list holds a vnode that is not in the table")
 
 
@@ -201,7 +201,7 @@ def test_a_page_whose_written_bytes_are_all_truncated_away_is_the_servers_again(
     vfs = system.part("vfs")
     (pages,) = [p for p in vfs.pagecache.pages.values() if p]
     assert sorted(pages) == [1]
-    assert (pages[1].state, pages[1].version, pages[1].dirty) == ("clean", "·", [])
+    assert (pages[1].state, pages[1].version, pages[1].dirty) == ("clean", "·", ())
     assert vfs.pagecache.server[next(iter(vfs.pagecache.server))].pages.get(1, "·") == pages[1].version
     assert system.check() == []
 

@@ -1,6 +1,8 @@
-"""Timeline: stepping, time travel with bounded replay, breakpoints, and truncating the future."""
+"""Timeline: stepping, time travel by undo and redo, breakpoints, and branches instead of truncation."""
 
 import json
+
+import pytest
 
 from model.events import Event
 from model.ops import parse
@@ -34,22 +36,34 @@ def test_step_back_and_ends():
 
 def test_goto_equals_replay_from_scratch():
     steps = _steps(50)
-    timeline = Timeline(steps, checkpoint_every=8)
+    timeline = Timeline(steps)
     for target in [50, 3, 17, 0, 49, 24]:
         timeline.goto(target)
         assert timeline.position == target
         assert json.dumps(timeline.system.to_dict()) == json.dumps(_replayed_state(steps, target))
 
 
-def test_back_replays_at_most_checkpoint_every_ops():
-    timeline = Timeline(_steps(500), checkpoint_every=16)
+def test_going_back_and_forth_over_known_steps_applies_no_op():
+    """Back is undo and forward over steps already applied is redo: no op is applied again."""
+    timeline = Timeline(_steps(500))
     timeline.goto(500)
-    worst = 0
+    assert timeline.applied == 500
     for _ in range(100):
         timeline.back()
-        worst = max(worst, timeline.replayed)
-    assert worst <= 16
+        assert timeline.applied == 0
     assert timeline.position == 400
+    timeline.goto(450)
+    timeline.goto(0)
+    timeline.goto(500)
+    assert timeline.applied == 0
+
+
+def test_a_step_keeps_the_undo_records_of_what_it_changed_only():
+    timeline = Timeline([Step(parse("lookup /usr/bin")), Step(parse("say nothing changes"))])
+    timeline.step()
+    assert timeline.node(1).records, "a lookup enters names and takes references"
+    timeline.step()
+    assert timeline.node(2).records == []
 
 
 def test_events_are_recorded_per_step_and_kept_when_going_back():
@@ -92,8 +106,8 @@ def test_run_to_breakpoint_stops_at_the_matching_step():
     assert timeline.run_to_breakpoint(backward=True) == 5
 
 
-def test_append_truncates_the_future():
-    timeline = Timeline(_steps(6), checkpoint_every=2)
+def test_append_in_the_past_keeps_the_old_future_as_a_branch():
+    timeline = Timeline(_steps(6))
     timeline.goto(6)
     timeline.goto(3)
     timeline.append(parse("stats"))
@@ -102,6 +116,52 @@ def test_append_truncates_the_future():
     timeline.goto(0)
     timeline.goto(4)
     assert timeline.current_step.op.verb == "stats"
+    branches = timeline.branches()
+    assert [(b.number, b.fork, b.length, b.shared, b.current) for b in branches] == [
+        (1, 0, 6, 3, False),
+        (2, 3, 4, 4, True),
+    ]
+    assert branches[0].first == "say 'line 1'" and branches[1].first == "stats"
+    timeline.switch_branch(1)
+    assert timeline.position == 3 and timeline.length == 6
+    timeline.goto(6)
+    assert json.dumps(timeline.system.to_dict()) == json.dumps(_replayed_state(_steps(6), 6))
+    assert [e.text for e in timeline.current_events] == ["line 6"]
+
+
+def test_append_at_the_end_grows_the_branch():
+    timeline = Timeline(_steps(2))
+    timeline.goto(2)
+    timeline.append(parse("stats"))
+    assert [b.number for b in timeline.branches()] == [1] and timeline.length == 3
+
+
+def test_a_refused_op_adds_no_step_and_changes_nothing():
+    timeline = Timeline([Step(parse("lookup /usr/bin"))])
+    timeline.step()
+    before = json.dumps(timeline.system.to_dict())
+    events = timeline.append(parse("close vp2"))  # no reference of the user's: refused
+    assert any(e.is_error for e in events)
+    assert timeline.length == 1 and timeline.position == 1 and len(timeline.branches()) == 1
+    assert json.dumps(timeline.system.to_dict()) == before
+
+
+def test_delete_branch_and_discard_a_typed_step():
+    timeline = Timeline(_steps(4))
+    timeline.goto(2)
+    timeline.append(parse("stats"))
+    with pytest.raises(ValueError, match="current branch"):
+        timeline.delete_branch(2)
+    timeline.switch_branch(1)
+    timeline.delete_branch(2)
+    assert [b.number for b in timeline.branches()] == [1]
+    timeline.goto(4)
+    back_to, position = timeline.node(timeline.length), timeline.position
+    timeline.goto(1)
+    typed = timeline.append(parse("stats")) and timeline.current_node
+    assert timeline.length == 2 and len(timeline.branches()) == 2
+    timeline.discard(typed, back_to=back_to, position=position)
+    assert timeline.length == 4 and timeline.position == 4 and len(timeline.branches()) == 1
 
 
 def test_unknown_object_is_an_error_event_not_an_exception():

@@ -64,7 +64,7 @@ def test_nested_namespaces_threads_and_limits(tmp_path):
     assert report.namespaces == 3 and report.processes == 6 and report.threads == 2
     system = replay(steps)
     deep = system.part("procfs").find_task(3, 2)
-    assert deep.numbers == [(0, 71), (1, 10), (2, 3)]
+    assert deep.numbers == ((0, 71), (1, 10), (2, 3))
     only_nested, _ = plan(take(proc), pid_ns_only=True)
     assert "spawn 50" in [str(op) for op, _ in only_nested]  # the maker of ns1 is kept
     limited, small = plan(take(proc), limit=2)

@@ -1,9 +1,12 @@
-"""Time travel (DESIGN "Time travel is the model's job"): for random histories of every subsystem's commands,
-`Timeline.goto(n)` gives exactly the state and events of replaying the first n steps from scratch, and
-`goto`/`back` to a step already reached re-apply at most `checkpoint_every` operations.
+"""Time travel (docs/architecture.md, "Time travel"): for random histories of every mechanism's commands,
+`Timeline.goto(n)` gives exactly the state and events of replaying the first n steps from scratch, going
+back and forth over steps already applied applies no op again (undo and redo only), an op typed in the
+past keeps the old future as a branch, no step ever applied is lost, and a refused op changes nothing.
 """
 
 from __future__ import annotations
+
+import json
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,48 +27,108 @@ def replay(lines: list[str], n: int) -> tuple[System, list[list[Event]]]:
     return system, events
 
 
-@given(histories, st.integers(2, 8), st.lists(st.integers(0, 35), min_size=1, max_size=4))
-def test_goto_equals_replaying_from_scratch(lines: list[str], every: int, targets: list[int]) -> None:
+def dump(system: System) -> str:
+    """The state as JSON text: dict order included, so an order undo failed to restore shows."""
+    return json.dumps(system.to_dict())
+
+
+@given(histories, st.lists(st.integers(0, 35), min_size=1, max_size=4))
+def test_goto_equals_replaying_from_scratch(lines: list[str], targets: list[int]) -> None:
     """Wherever goto lands, the state and the recorded events are those of a replay from step 0."""
-    timeline = Timeline([Step(parse(line)) for line in lines], CONFIG, checkpoint_every=every)
+    timeline = Timeline([Step(parse(line)) for line in lines], CONFIG)
     timeline.goto(len(lines))
     for target in targets:
         n = min(target, len(lines))
         timeline.goto(n)
         assert timeline.position == n
-        assert timeline.replayed <= every, (n, timeline.replayed)
+        assert timeline.applied == 0, "every step was applied once already: moving is undo and redo"
         system, events = replay(lines, n)
-        assert timeline.system.to_dict() == system.to_dict()
+        assert dump(timeline.system) == dump(system)
         assert [list(timeline.events_of(k)) for k in range(1, n + 1)] == events
         assert timeline.system.check() == []
 
 
-@given(histories, st.integers(2, 8), st.integers(1, 12))
-def test_back_walks_the_steps_in_reverse_cheaply(lines: list[str], every: int, backs: int) -> None:
-    """Stepping back from the end visits each earlier state, each re-applying at most checkpoint_every ops."""
-    timeline = Timeline([Step(parse(line)) for line in lines], CONFIG, checkpoint_every=every)
-    states = [timeline.system.to_dict()]
+@given(histories, st.integers(1, 12))
+def test_back_walks_the_steps_in_reverse_by_undo(lines: list[str], backs: int) -> None:
+    """Stepping back from the end visits each earlier state exactly, applying no op."""
+    timeline = Timeline([Step(parse(line)) for line in lines], CONFIG)
+    states = [dump(timeline.system)]
     while timeline.step() is not None:
-        states.append(timeline.system.to_dict())
+        states.append(dump(timeline.system))
     for _ in range(backs):
         position = timeline.position
         assert timeline.back() == (position > 0)
         assert timeline.position == max(position - 1, 0)
-        assert timeline.replayed <= every
-        assert timeline.system.to_dict() == states[timeline.position]
+        assert timeline.applied == 0
+        assert dump(timeline.system) == states[timeline.position]
 
 
-@given(histories, st.integers(0, 35), any_line, st.integers(2, 8))
-def test_append_after_going_back_forgets_the_old_future(lines: list[str], at: int, line: str, every: int) -> None:
-    """A new step typed after going back replaces the rest of the script, as a debugger's does."""
-    timeline = Timeline([Step(parse(text)) for text in lines], CONFIG, checkpoint_every=every)
+@given(histories, st.integers(0, 35), any_line)
+def test_append_in_the_past_keeps_the_old_future_as_a_branch(lines: list[str], at: int, line: str) -> None:
+    """A step typed after going back starts a branch; the old future is still there, and both replay."""
+    timeline = Timeline([Step(parse(text)) for text in lines], CONFIG)
     timeline.goto(len(lines))
     n = min(at, len(lines))
     timeline.goto(n)
-    timeline.append(parse(line))
+    events = timeline.append(parse(line))
+    if any(e.is_error for e in events):  # refused: nothing changed
+        assert timeline.length == len(lines) and timeline.position == n
+        return
     assert timeline.length == n + 1 == timeline.position
     system, _ = replay([*lines[:n], line], n + 1)
-    assert timeline.system.to_dict() == system.to_dict()
+    assert dump(timeline.system) == dump(system)
     timeline.goto(0)
     timeline.goto(n + 1)
-    assert timeline.system.to_dict() == system.to_dict()
+    assert dump(timeline.system) == dump(system)
+    if n < len(lines):
+        old = next(b for b in timeline.branches() if not b.current)
+        timeline.switch_branch(old.number)
+        timeline.goto(len(lines))
+        assert dump(timeline.system) == dump(replay(lines, len(lines))[0])
+
+
+moves = st.one_of(
+    st.tuples(st.just("type"), any_line),
+    st.tuples(st.just("step"), st.none()),
+    st.tuples(st.just("back"), st.none()),
+    st.tuples(st.just("goto"), st.integers(0, 40)),
+    st.tuples(st.just("switch"), st.integers(1, 6)),
+)
+
+
+@given(histories, st.lists(moves, max_size=25))
+def test_no_step_is_ever_lost_and_a_refused_line_changes_nothing(lines: list[str], script: list) -> None:
+    """Any mix of typed lines, steps, jumps and branch switches: every op ever applied stays reachable
+    on some branch, each branch still equals a replay of its own ops, and a refused line leaves the
+    timeline identical."""
+    timeline = Timeline([Step(parse(text)) for text in lines], CONFIG)
+    written = [(text,) for text in lines]  # every step ever kept, as its op text (with repeats)
+    for move, arg in script:
+        if move == "type":
+            before = (dump(timeline.system), timeline.position, timeline.length, timeline.branches())
+            events = timeline.append(parse(arg))
+            if any(e.is_error for e in events):
+                assert (dump(timeline.system), timeline.position, timeline.length, timeline.branches()) == before
+            else:
+                written.append((str(parse(arg)),))
+        elif move == "step":
+            timeline.step()
+        elif move == "back":
+            timeline.back()
+        elif move == "goto":
+            timeline.goto(arg)
+        elif move == "switch" and arg in {b.number for b in timeline.branches()}:
+            timeline.switch_branch(arg)
+    kept: list[tuple[str]] = []
+    stack = [timeline.root]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.step is not None:
+            kept.append((str(node.step.op),))
+    assert sorted(kept) == sorted((str(parse(t[0])),) for t in written)
+    for branch in timeline.branches():
+        timeline.switch_branch(branch.number)
+        timeline.goto(timeline.length)
+        texts = [str(step.op) for step in timeline.steps]
+        assert dump(timeline.system) == dump(replay(texts, len(texts))[0]), branch
