@@ -125,6 +125,47 @@ def is_recording() -> bool:
     return _target is not None
 
 
+def compact(records: list[Record]) -> list[Record]:
+    """The same changes in fewer records, for keeping in the history.
+
+    A step sets the same attribute many times (a vnode locked then unlocked, LRU links moved twice):
+    only the value before the step and the value after it matter. Attribute sets and updates of a dict
+    key that exists throughout the step are merged per (object, name) into one record, and dropped when
+    the value came back to what it was; they are independent of everything else, so they go after the
+    records whose order matters (list and set changes, dict insertions and deletions), which are kept as
+    they were. On the name cache and vnode mix this keeps about a third of the records.
+    """
+    ordered: list[Record] = []
+    merged: dict[tuple[int, Any], list[Any]] = {}
+    reshaped: set[tuple[int, Any]] = set()  # dict keys inserted or deleted in the step: not merged
+    whole: set[int] = set()  # dicts replaced whole (clear, update...): none of their records merged
+    for record in records:
+        code, target, a, b, c = record
+        if code == _DICT_DEL or (code == _DICT_SET and (b is MISSING or c is MISSING)):
+            reshaped.add((id(target), a))
+        elif code == _REPLACE:
+            whole.add(id(target))
+    for record in records:
+        code, target, a, b, c = record
+        if code == _SET or (code == _DICT_SET and (id(target), a) not in reshaped and id(target) not in whole):
+            key = (id(target), a)
+            slot = merged.get(key)
+            if slot is None:
+                merged[key] = [code, target, a, b, c]
+            else:
+                slot[4] = c
+        else:
+            ordered.append(record)
+    for code, target, a, b, c in merged.values():
+        if b is c or (type(b) in _ATOMS and type(c) is type(b) and b == c):
+            continue
+        ordered.append((code, target, a, b, c))
+    return ordered
+
+
+_ATOMS = frozenset({int, str, bool, float, type(None), bytes})
+
+
 # -- replaying records -----------------------------------------------------------------------------------
 
 

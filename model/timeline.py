@@ -195,7 +195,7 @@ class Timeline:
             except BaseException:
                 journal.undo(records)  # a bug in the model: leave the state as it was
                 raise
-            node.events, node.records = events, records
+            node.events, node.records = events, journal.compact(records)
             self.applied += 1
         self.position += 1
         return node.events  # type: ignore[return-value]
@@ -288,7 +288,7 @@ class Timeline:
         else:
             branch, self._next_branch = self._next_branch, self._next_branch + 1
         node = Node(step, parent, branch, origin)
-        node.events, node.records = events, records
+        node.events, node.records = events, journal.compact(records)
         parent.children.append(node)
         del self._path[self.position + 1 :]
         self._path.append(node)

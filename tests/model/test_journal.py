@@ -127,16 +127,18 @@ def _apply_set(s: set, op: tuple) -> None:
 
 
 def _round_trip(container: object, apply, ops: list) -> None:
+    """Undo and redo restore the contents, with the records as made and as `compact` merges them."""
     before = _contents(container)
     records: list = []
     with recording(records):
         for op in ops:
             apply(container, op)
     after = _contents(container)
-    undo(records)
-    assert _contents(container) == before
-    redo(records)
-    assert _contents(container) == after
+    for kept in (records, journal.compact(records)):
+        undo(kept)
+        assert _contents(container) == before
+        redo(kept)
+        assert _contents(container) == after
 
 
 @given(st.lists(DICT_OPS, max_size=30))
@@ -172,6 +174,28 @@ def test_jbytes_undo_and_redo_exactly(ops: list) -> None:
 @given(st.lists(SET_OPS, max_size=30))
 def test_a_jset_undoes_and_redoes_exactly(ops: list) -> None:
     _round_trip(JSet({1, 2, 3}), _apply_set, ops)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from([0, 1, 2, None, "del"])), max_size=20))
+def test_compact_merges_attribute_sets_and_drops_round_trips(sets: list) -> None:
+    thing = Thing()
+    thing.a = 0
+    before = (getattr(thing, "a", None), getattr(thing, "b", None))
+    records: list = []
+    with recording(records):
+        for name, value in sets:
+            if value == "del":
+                if hasattr(thing, name):
+                    delattr(thing, name)
+            else:
+                setattr(thing, name, value)
+    after = (getattr(thing, "a", "-"), getattr(thing, "b", "-"))
+    kept = journal.compact(records)
+    assert len(kept) <= 2  # one per attribute at most
+    undo(kept)
+    assert (getattr(thing, "a", None), getattr(thing, "b", None)) == before
+    redo(kept)
+    assert (getattr(thing, "a", "-"), getattr(thing, "b", "-")) == after
 
 
 def test_attributes_set_and_deleted_are_undone_and_redone() -> None:
