@@ -34,7 +34,7 @@ class Vfs(VnodeLifeCycle):
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.vnodes = VnodeTable(config["desiredvnodes"])
         self.namecache = NameCache(config["nchash"], config["ncvhash"], config["namecache_max"])
-        self.pagecache = PageCache(config["page_size"])
+        self.pagecache = PageCache(config["page_size"], config["max_file_pages"])
         self.protocol: str = config["vnode_protocol"]
         self.mounts: dict[str, Mount] = {}
         self.next_mount = 0

@@ -197,3 +197,25 @@ def test_the_replay_check_shows_progress_in_steps():
     tty = Tty()
     ProgressBar("checking x", tty, threshold=10, unit="steps")(12_000, 30_000)
     assert "checking x:  40% (12,000 of 30,000 steps)" in tty.getvalue()
+
+
+def test_residency_of_big_files(tmp_path, capsys):
+    """A 100 MiB file replays with a page cache sized from it; one past the model's largest file is refused
+    before anything is written."""
+    big = tmp_path / "big.bin"
+    with big.open("wb") as f:
+        f.truncate(100 << 20)
+        f.write(b"x" * 8192)
+    out = tmp_path / "res.toml"
+    assert main(["import", "residency", str(big), "-o", str(out)]) == 0
+    assert "max_file_pages = 25600" in out.read_text()
+    assert "EFBIG" not in imported_runs(out, capsys)
+    huge = tmp_path / "huge.bin"
+    try:
+        with huge.open("wb") as f:
+            f.truncate((1 << 24) * 4096 + 4096)  # sparse: one page past 64 GiB
+    except OSError:
+        pytest.skip("this file system cannot hold a sparse 64 GiB file")
+    out.unlink()
+    assert main(["import", "residency", str(huge), "-o", str(out)]) == 2
+    assert "more than the largest file the model holds" in capsys.readouterr().err and not out.exists()

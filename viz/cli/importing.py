@@ -264,6 +264,8 @@ def _residency(spool: StepSpool, options: argparse.Namespace) -> Imported:
             files.append(host_residency.measure(path))
         except host_residency.ResidencyError as exc:
             raise BadInput(str(exc)) from None
+    if (why := residency.too_big(files)) is not None:
+        raise BadInput(why)
     _add(spool, residency.plan(files, host_residency.PAGE_SIZE))
     lines = [residency.summary(f) for f in files]
     about = (
