@@ -35,6 +35,7 @@ from model.trace.strace_disk import ABSENT, ANY, DIR, FILE, Disk, Probe, Walk, j
 from model.trace.strace_parse import Call, Exited, FdArg, StraceReader, c_string, count, fd_arg
 from model.trace.strace_report import (
     FAILED,
+    NO_EFFECT,
     NOT_A_FILE,
     NOT_MODELLED,
     ON_FD,
@@ -50,7 +51,7 @@ from model.trace.strace_tasks import Cwd, Files, OpenFile, Task, Tasks
 _MODE = re.compile(r"(?:st_mode|stx_mode)=S_IF(\w+)")
 _NUMBER = re.compile(r"-?\d{1,10}")
 SAY_MAX = 240
-NOT_STRACE = "not strace output: no line reads NAME(ARGS) = RESULT (record with strace -f -tt -o FILE ...)"
+NOT_STRACE = "not strace output: no line reads NAME(ARGS) = RESULT (record with strace -f -tt -y -o FILE ...)"
 """Said when the first 50 lines that are not blank hold no system call, or the whole input holds none."""
 OPENS = frozenset({"open", "openat", "openat2", "creat"})
 """Path calls that return a descriptor."""
@@ -198,8 +199,7 @@ class StraceImporter:
             return
         spec = PATH_CALLS.get(name)
         if spec is None:
-            if name not in KNOWN_NO_OP:
-                self.report.skip(NOT_MODELLED, name)
+            self.report.skip(NO_EFFECT if name in KNOWN_NO_OP else NOT_MODELLED, name)
             return
         given = [c_string(call.arg(index)) for _, index in spec.paths]
         refused = next((path for path in given if path and too_long(path) is not None), None)

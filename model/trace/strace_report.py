@@ -15,9 +15,10 @@ UNKNOWN_FD = "relative to an fd the trace never opened (record from the program'
 UNDECODABLE = "with a path that is not UTF-8 or holds a NUL"
 TOO_DEEP = "whose path, made absolute, is 1024 bytes or more (deeper than the model's disk)"
 NOT_MODELLED = "not modelled"
+NO_EFFECT = "with nothing for the model to do (an exit comes with its +++ exited +++ line)"
 NOT_A_FILE = "on an fd that is no file the trace opened by path (a pipe, socket or inherited fd)"
 FAILED = "failed, changing nothing"
-REASONS = (ON_FD, UNKNOWN_FD, UNDECODABLE, TOO_DEEP, NOT_A_FILE, FAILED, NOT_MODELLED)
+REASONS = (ON_FD, UNKNOWN_FD, UNDECODABLE, TOO_DEEP, NOT_A_FILE, FAILED, NO_EFFECT, NOT_MODELLED)
 """Why a system call made no step, in the order the report lists them."""
 
 
