@@ -63,10 +63,16 @@ addresses = st.one_of(
 @st.composite
 def vfs_lines(draw: st.DrawFn) -> str:
     """Path walks, the name cache, vnode references and locks, mounts."""
-    kind = draw(st.sampled_from(["path", "path", "path", "rename", "vnode", "enter", "revlookup", "mount"]))
+    kind = draw(st.sampled_from(["path", "path", "path", "rename", "vnode", "enter", "revlookup", "mount", "fd"]))
     if kind == "path":
         verb = draw(st.sampled_from(["lookup", "open", "create", "mkdir", "unlink", "cd", "whiteout"]))
         return f"{verb} {draw(st.sampled_from(PATHS))}"
+    if kind == "fd":  # descriptors (§1.12): open files held by number, walks that start at one
+        fd = draw(st.sampled_from([3, 4, 5]))
+        shape = draw(st.sampled_from(["open {p} fd={fd}", "close fd={fd}", "fchdir {fd}", "lookup {r} at={fd}",
+                                      "create {r} at={fd}", "unlink {r} at={fd}"]))  # fmt: skip
+        relative = draw(st.sampled_from(["a", "b", "f", "d/g", "..", "."]))
+        return shape.format(p=draw(st.sampled_from(PATHS)), fd=fd, r=relative)
     if kind == "rename":
         return f"rename {draw(st.sampled_from(PATHS))} {draw(st.sampled_from(PATHS))}"
     if kind == "vnode":
