@@ -32,6 +32,7 @@ FIGURES = {
     "6": "memory",
     "7": "bulk_replay",
     "8": "input_scaling",
+    "9": "big_state_steps",
 }
 
 

@@ -40,17 +40,17 @@ def config(objects: int) -> dict:
     return {"nchash": nchash, "ncvhash": nchash // 4, "namecache_max": third + 64, "desiredvnodes": third + 1100}
 
 
-def script(dirs: int, files: int, tasks: int) -> list[str]:
+def script(dirs: int, files: int, tasks: int, length: int = len(PANELS) * PRESSES) -> list[str]:
     """The steps pressed through: each touches the big state (a cached name, a dentry, cached pages)."""
     out = []
-    for k in range(len(PANELS) * PRESSES):
+    for k in range(length):
         out += [
             f"lookup /big/d{k % dirs}/f{(7 * k) % files}",
             f"cat /proc/{2 + (5 * k) % tasks}/status",
             f"read /puffs/f{k % 4} {4096 * k} 8192",
             f"write /puffs/f{k % 4} {4096 * k + 100} 100",
         ]
-    out = out[: len(PANELS) * PRESSES]
+    out = out[:length]
     new = 2 + tasks + 10
     return [*out, f"spawn {new}", f"cat /proc/{new}/status"]  # the last adds dentries: the tree is laid out again
 
@@ -111,13 +111,13 @@ def populate(system: System, objects: int) -> dict[str, int]:
     }
 
 
-def build(objects: int) -> tuple[Scenario, Timeline, dict[str, int]]:
+def build(objects: int, length: int = len(PANELS) * PRESSES) -> tuple[Scenario, Timeline, dict[str, int]]:
     raw = config(objects)
     probe = System(raw)
     counts = populate(probe, objects)
-    steps = [Step(parse(line)) for line in script(counts["dirs"], counts["files"], counts["tasks"])]
-    timeline = Timeline(steps, raw, checkpoint_every=1 << 30)  # no checkpoint during the presses
-    timeline.system = probe
+    steps = [Step(parse(line)) for line in script(counts["dirs"], counts["files"], counts["tasks"], length)]
+    timeline = Timeline(steps, raw)
+    timeline.system = probe  # the timeline starts from the populated state (undo never goes below it)
     scenario = Scenario("step latency", "", dict(timeline.system.config), steps, "<benchmark>", raw)
     return scenario, timeline, counts
 
