@@ -46,6 +46,7 @@ def vfs_of(system: System) -> Vfs:
     Param("path", PATH),
     summary="namei walk of PATH through the name cache, then release",
     part="vfs",
+    view="namecache",
     example="lookup /usr/bin/cc",
 )
 def lookup_verb(system: System, path: str) -> list[Event]:
@@ -57,6 +58,7 @@ def lookup_verb(system: System, path: str) -> list[Event]:
     Param("path", PATH),
     summary="open PATH: namei, and the vnode keeps a use reference",
     part="vfs",
+    view="vnodes",
     example="open /etc/passwd",
 )
 def open_verb(system: System, path: str) -> list[Event]:
@@ -68,6 +70,7 @@ def open_verb(system: System, path: str) -> list[Event]:
     Param("vp", VNODE),
     summary="close: drop a use reference (vrele); the last one runs VOP_INACTIVE",
     part="vfs",
+    view="vnodes",
     example="close vp5",
 )
 def close_verb(system: System, vp: str) -> list[Event]:
@@ -80,13 +83,14 @@ def close_verb(system: System, vp: str) -> list[Event]:
     Param("path", PATH),
     summary="create a regular file (creat + close)",
     part="vfs",
+    view="vnodes",
     example="create /tmp/new",
 )
 def create_verb(system: System, path: str) -> list[Event]:
     return syscalls.create(vfs_of(system), path)
 
 
-@command("mkdir", Param("path", PATH), summary="create a directory", part="vfs", example="mkdir /tmp/d")
+@command("mkdir", Param("path", PATH), summary="create a directory", part="vfs", view="vnodes", example="mkdir /tmp/d")
 def mkdir_verb(system: System, path: str) -> list[Event]:
     return syscalls.mkdir(vfs_of(system), path)
 
@@ -96,6 +100,7 @@ def mkdir_verb(system: System, path: str) -> list[Event]:
     Param("path", PATH),
     summary="remove a name; the file's space goes when its last user lets go",
     part="vfs",
+    view="vnodes",
     example="unlink /tmp/new",
 )
 def unlink_verb(system: System, path: str) -> list[Event]:
@@ -108,6 +113,7 @@ def unlink_verb(system: System, path: str) -> list[Event]:
     Param("new", PATH),
     summary="rename OLD to NEW; cache_purge on the moved vnode",
     part="vfs",
+    view="namecache",
     example="rename /tmp/a /tmp/b",
 )
 def rename_verb(system: System, old: str, new: str) -> list[Event]:
@@ -119,6 +125,7 @@ def rename_verb(system: System, old: str, new: str) -> list[Event]:
     Param("path", PATH),
     summary="change the working directory (relative paths start there)",
     part="vfs",
+    view="vnodes",
     example="cd /usr",
 )
 def cd_verb(system: System, path: str) -> list[Event]:
@@ -130,6 +137,7 @@ def cd_verb(system: System, path: str) -> list[Event]:
     Param("path", PATH),
     summary="put a whiteout for PATH on disk (as a union mount does)",
     part="vfs",
+    view="namecache",
     example="whiteout /etc/motd",
 )
 def whiteout_verb(system: System, path: str) -> list[Event]:
@@ -141,6 +149,7 @@ def whiteout_verb(system: System, path: str) -> list[Event]:
     Param("path", PATH),
     summary="remove an empty directory: DELETE lookup, VOP_RMDIR, cache_purge of the directory",
     part="vfs",
+    view="namecache",
     example="rmdir /tmp/d",
 )
 def rmdir_verb(system: System, path: str) -> list[Event]:
@@ -158,6 +167,7 @@ def rmdir_verb(system: System, path: str) -> list[Event]:
     Param("w", flag=True),
     summary="cache_enter (DVP, NAME) -> VP, or - for a negative entry (-w: whiteout)",
     part="vfs",
+    view="namecache",
     example="enter vp1 ghost -",
 )
 def enter_verb(system: System, dvp: str, name: str, vp: str | None, w: bool) -> list[Event]:
@@ -175,6 +185,7 @@ def enter_verb(system: System, dvp: str, name: str, vp: str | None, w: bool) -> 
     Param("bufsize", COUNT, optional=True, default=64),
     summary="getcwd by cache_revlookup: build VP's path backwards in a BUFSIZE buffer",
     part="vfs",
+    view="namecache",
     example="revlookup vp4 16",
 )
 def revlookup_verb(system: System, vp: str, bufsize: int) -> list[Event]:
@@ -187,6 +198,7 @@ def revlookup_verb(system: System, vp: str, bufsize: int) -> list[Event]:
     Param("vp", VNODE),
     summary="cache_purge: drop every name of VP and every name under it",
     part="vfs",
+    view="namecache",
     example="purge vp3",
 )
 def purge_verb(system: System, vp: str) -> list[Event]:
@@ -199,6 +211,7 @@ def purge_verb(system: System, vp: str) -> list[Event]:
     Param("mnt", MOUNT),
     summary="cache_purgevfs: drop every entry whose directory is on MNT",
     part="vfs",
+    view="namecache",
     example="purgevfs mnt1",
 )
 def purgevfs_verb(system: System, mnt: str) -> list[Event]:
@@ -211,6 +224,7 @@ def purgevfs_verb(system: System, mnt: str) -> list[Event]:
     Param("vp", VNODE),
     summary="namecache_print: the names of VP, then of its parent (DDB format)",
     part="vfs",
+    view="namecache",
     example="print vp5",
 )
 def print_verb(system: System, vp: str) -> list[Event]:
@@ -230,6 +244,7 @@ def print_verb(system: System, vp: str) -> list[Event]:
     Param("vp", VNODE),
     summary="recycle an unused vnode now: VOP_RECLAIM, which calls cache_purge",
     part="vfs",
+    view="vnodes",
     example="recycle vp6",
 )
 def recycle_verb(system: System, vp: str) -> list[Event]:
@@ -247,7 +262,7 @@ def recycle_verb(system: System, vp: str) -> list[Event]:
 
 
 def _vnode_verb(name: str, summary: str, method: str) -> None:
-    @command(name, Param("vp", VNODE), summary=summary, part="vfs", example=f"{name} vp3")
+    @command(name, Param("vp", VNODE), summary=summary, part="vfs", view="vnodes", example=f"{name} vp3")
     def handler(system: System, vp: str) -> list[Event]:
         vfs = vfs_of(system)
         vnode = vfs.vnode(vp)
@@ -273,6 +288,7 @@ _vnode_verb("unlock", "VOP_UNLOCK: unlock the vnode", "vop_unlock")
     Param("vp", VNODE),
     summary="mark VP as being reclaimed (VXLOCK), as another CPU would: vget fails",
     part="vfs",
+    view="vnodes",
     example="xlock vp4",
 )
 def xlock_verb(system: System, vp: str) -> list[Event]:
@@ -289,6 +305,7 @@ def xlock_verb(system: System, vp: str) -> list[Event]:
     Param("fstype", FSTYPE, keyword=True, default="ffs"),
     summary="mount a new empty file system on directory PATH (fstype=ffs|tmpfs|puffs|badfs)",
     part="vfs",
+    view="vnodes",
     example="mount /mnt fstype=tmpfs",
 )
 def mount_verb(system: System, path: str, fstype: str) -> list[Event]:
@@ -301,6 +318,7 @@ def mount_verb(system: System, path: str, fstype: str) -> list[Event]:
     Param("f", flag=True),
     summary="unmount MNT: cache_purgevfs and reclaim its vnodes (-f: even those in use)",
     part="vfs",
+    view="vnodes",
     example="unmount mnt1 -f",
 )
 def unmount_verb(system: System, mnt: str, f: bool) -> list[Event]:
