@@ -18,7 +18,11 @@ from model.parts import ensure_loaded
 from viz.commands import commands
 
 GENERAL_LEGEND = (
-    ("◆", "an object the current step touched (also highlighted)"),
+    ("◆", "an object the current step created or changed (its row highlighted)"),
+    ("◇", "an object the step named or searched without changing it (a chain probed, a directory read)"),
+    ("✕ id", "an object the step removed, shown for this step only (a ghost row or cell)"),
+    ("◆ panel", "in the grid (160x45 up): the panel the current step is about; P pins the panel shown"),
+    ("more ▼", "the narration has more text: scroll it (click it, then the arrows or the wheel)"),
     ("●  ▼", "timeline bar: where you are, and steps that hit a breakpoint (click to jump)"),
     ("[ERRNO]", "a system call's error in the event log"),
 )

@@ -122,6 +122,7 @@ class VnodeLifeCycle:
                     refs=(vp.id,),
                     func="vget",
                     changed=(vp.id,),
+                    data={"usecount": 1},
                     explain="A vnode on the free list keeps its identity, so a name-cache "
                     "hit can bring it back without reading the disk.",
                 )
@@ -138,7 +139,14 @@ class VnodeLifeCycle:
         if quiet:
             return []
         return [
-            Event("vnode.vref", f"vref({vp.id}): usecount {vp.usecount}", refs=(vp.id,), func="vref", changed=(vp.id,))
+            Event(
+                "vnode.vref",
+                f"vref({vp.id}): usecount {vp.usecount}",
+                refs=(vp.id,),
+                func="vref",
+                changed=(vp.id,),
+                data={"usecount": vp.usecount},
+            )
         ]
 
     def vrele(self, vp: Vnode, *, func: str = "vrele", quiet: bool = False) -> list[Event]:
@@ -166,6 +174,7 @@ class VnodeLifeCycle:
                         refs=(vp.id,),
                         func=func,
                         changed=(vp.id,),
+                        data={"usecount": vp.usecount},
                     )
                 )
             return events
