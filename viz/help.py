@@ -31,7 +31,7 @@ GENERAL_LEGEND = (
 def _table(title: str) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None,
                   padding=(0, 2))  # fmt: skip
-    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column(style="bold", no_wrap=True)
     table.add_column()
     return table
 
@@ -80,7 +80,7 @@ class HelpScreen(ModalScreen[None]):
     """A modal listing keys, verbs, debugger commands and glyphs; escape, q or ? closes it."""
 
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll { width: 90%; height: 90%; border: thick $accent; background: $surface; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [

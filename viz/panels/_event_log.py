@@ -7,6 +7,7 @@ indented), so every event of the step shown reads whole; earlier steps take one 
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -18,6 +19,11 @@ from viz.palette import Palette, palette
 
 HANGING = "    "
 """The indent of an event's continuation rows."""
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` cells, ending in … when something was cut."""
+    return text if cell_len(text) <= width else set_cell_size(text, max(0, width - 1)) + "…"
 
 
 def event_style(event: Event, p: Palette) -> str:
@@ -33,7 +39,8 @@ class EventLog(ScrollView, can_focus=True):
     """A Line-API log over the timeline: cost follows the visible rows and the current step's events."""
 
     DEFAULT_CSS = """
-    EventLog { height: 1fr; border: round $primary-darken-1; border-title-color: $foreground; overflow-x: hidden; }
+    EventLog { height: 1fr; border: round $primary-darken-1; border-title-color: $foreground; overflow-x: hidden;
+               overflow-y: scroll; scrollbar-size-vertical: 1; }
     EventLog:focus { border: round $accent; }
     """
 
@@ -46,6 +53,8 @@ class EventLog(ScrollView, can_focus=True):
         self._wrapped_at = 0
         self._timeline: Timeline | None = None
         self._current = 0
+        self.current_events: list[tuple[Event, range]] = []
+        """Each event of the current step and the rows it is wrapped over."""
 
     @property
     def row_count(self) -> int:
@@ -71,6 +80,7 @@ class EventLog(ScrollView, can_focus=True):
             self._step_start.append(len(self._rows))
         self._current = position
         self._wrap()
+        self.refresh()
         self.follow()
 
     def _width(self) -> int:
@@ -81,16 +91,20 @@ class EventLog(ScrollView, can_focus=True):
         width = self._width()
         self._wrapped_at = width
         rows: list[Text] = []
+        spans: list[tuple[Event, range]] = []
         if self._timeline is not None and self._current:
             rows += self.header_text(self._current).wrap(self.app.console, width, overflow="fold")
             for event in self._timeline.events_of(self._current):
                 body = self.event_text(event)
-                lines = body.wrap(self.app.console, width - 2, overflow="fold")
+                lines = body.wrap(self.app.console, width - len(HANGING), overflow="fold")
+                first = len(self._rows) + len(rows)
                 for index, line in enumerate(lines):
                     row = Text("  " if index == 0 else HANGING)
                     row.append_text(line)
                     rows.append(row)
+                spans.append((event, range(first, first + len(lines))))
         self._current_rows = list(rows)
+        self.current_events = spans
         self.virtual_size = Size(width, self.row_count)
 
     def follow(self) -> None:
@@ -101,11 +115,13 @@ class EventLog(ScrollView, can_focus=True):
     def _follow_after_layout(self) -> None:
         if self._wrapped_at != self._width():
             self._wrap()
+            self.refresh()
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
 
     def on_resize(self) -> None:
         if self._wrapped_at != self._width():
             self._wrap()
+            self.refresh()
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
 
     def header_text(self, step_number: int) -> Text:
@@ -145,8 +161,7 @@ class EventLog(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         text = self.line_text(row)
         if row < len(self._rows):  # an earlier step: one muted row, cut with … at the edge
-            text = Text(text.plain, style=palette(self.app).muted, no_wrap=True, overflow="ellipsis")
-            text.truncate(self.scrollable_content_region.width or width, overflow="ellipsis")
+            text = Text(clip(text.plain, self.scrollable_content_region.width or width), style=palette(self.app).muted)
         strip = Strip(list(text.render(self.app.console))).simplify()
         strip = strip.apply_style(base)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
