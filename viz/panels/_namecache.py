@@ -48,11 +48,12 @@ def entry_label(entry: NameCacheEntry, p: Palette, *, short: bool = False) -> Te
     return text
 
 
-def ghost_label(ref: str, view: StepView, p: Palette) -> Text:
-    """`✕ nc2 'bin' vp2→vp3 purged`: an entry the step removed, as its removal event labels it."""
+def ghost_label(ref: str, view: StepView, p: Palette, *, glyph: bool = True) -> Text:
+    """`✕ nc2 'bin' vp2→vp3 purged`: an entry the step removed, as its removal event labels it (without the
+    ✕ where the row's mark already shows it)."""
     event = view.removed[ref]
     how = "purged" if event.func.startswith(("cache_purge", "puffs")) or "cache_purge" in event.text else "removed"
-    text = Text(f"{GHOST} {ref} ", style=f"bold {p.bad}")
+    text = Text(f"{GHOST} {ref} " if glyph else f"{ref} ", style=f"bold {p.bad}")
     text.append(view.gone_label(ref), style=p.muted)
     text.append(f" {how}", style=f"italic {p.bad}")
     return text
@@ -161,7 +162,7 @@ class LruView(RowList):
         assert self.cache is not None and self.view is not None
         count = self.cache.numcache
         if index >= count:
-            return ghost_label(self.gone[index - count], self.view, self.p)
+            return ghost_label(self.gone[index - count], self.view, self.p, glyph=False)
         entry = self._entry(index)
         position = "head" if index == 0 else ("tail" if index == count - 1 else "")
         text = Text(f"{position:>4} ", style=f"bold {self.p.warn}" if position else "")
