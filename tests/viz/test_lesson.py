@@ -177,3 +177,71 @@ async def test_switching_theme_draws_what_starting_in_it_draws(start: str):
     switched = await screen(SHORT_NAMES[start], switch=True)
     fresh = await screen(target, switch=False)
     assert switched == fresh
+
+
+# -- the smaller items ----------------------------------------------------------------------------------
+
+
+def test_a_sparkline_is_empty_without_data_and_scaled_from_0_to_100_percent():
+    from viz.panels._stats import sparkline
+
+    assert sparkline([], 20) == ""
+    assert sparkline([0.0, 0.5, 1.0], 20) == "▁▅█"
+    assert sparkline([0.5, 0.5], 20) == "▅▅"  # a steady 50 % is half height, not a full bar (min-max scaling)
+    assert sparkline([0.1, 0.2, 0.3], 2) == "▂▃"  # the last ones that fit
+
+
+async def test_the_stats_panel_draws_no_bar_for_a_cache_never_used():
+    app = _app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.goto(3)
+        app.show_panel("stats")
+        await pilot.pause()
+        cpu = app.query_one("#rate-cpu").render().plain
+        names = app.query_one("#rate-namecache").render().plain
+        assert "—" in cpu and not any(bar in cpu for bar in "▁▂▃▄▅▆▇█") and "0 hits, 0 misses" in cpu
+        assert "50%" in names and "3 hits, 3 misses" in names
+
+
+def test_counts_take_the_plural_they_need():
+    from viz.words import plural
+
+    assert [plural(1, "name"), plural(2, "name"), plural(1, "entry"), plural(0, "entry")] == [
+        "1 name", "2 names", "1 entry", "0 entries"
+    ]  # fmt: skip
+    assert [plural(1, "hit"), plural(2, "miss"), plural(1, "dcache hit"), plural(3, "dcache hit")] == [
+        "1 hit", "2 misses", "1 dcache hit", "3 dcache hits"
+    ]  # fmt: skip
+
+
+async def test_a_vnode_with_one_cached_name_says_name_not_names():
+    app = _app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.goto(3)
+        app.show_panel("vnodes")
+        await pilot.pause()
+        rows = _rows(app.query_one(VnodesView))
+        usr = next(r for r in rows if "/usr " in r or r.rstrip().endswith("/usr") or " /usr  " in r)
+        assert "(1 name, 1 below)" in usr  # one name leads to it, one is cached below it
+
+
+async def test_the_cpu_panel_has_a_border_and_a_title():
+    app = _app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.goto(19)
+        await pilot.pause()
+        frame = app.query_one("#frame-cpu")
+        assert app.active_panel == "cpu" and frame.border_title == "cpu"
+        assert frame.styles.border_top[0] == "round" and frame.styles.border_left[0] == "round"
+        assert "stale fetch: ran 00000000, newest 24020001" in frame.border_subtitle
+
+
+async def test_a_toast_does_not_cover_the_narration():
+    app = _app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.notify("a message for the class", timeout=5)
+        await pilot.pause(0.2)
+        toast = app.screen.query_one("Toast")
+        narration = app.query_one("Narration")
+        assert toast.region.bottom <= narration.region.y
+        assert toast.region.x >= app.size.width // 2 and toast.region.y <= 3  # top right, over the panels

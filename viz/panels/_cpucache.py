@@ -82,7 +82,7 @@ class CacheGrid(ScrollView, can_focus=True):
         "cache-grid--cursor",
     }
     DEFAULT_CSS = """
-    CacheGrid { height: 1fr; }
+    CacheGrid { height: 1fr; scrollbar-size-vertical: 1; }
     CacheGrid:focus { background-tint: $foreground 4%; }
     CacheGrid > .cache-grid--header { color: $text-muted; text-style: bold; }
     CacheGrid > .cache-grid--invalid { color: $text-disabled; }
@@ -142,10 +142,10 @@ class CacheGrid(ScrollView, can_focus=True):
 
     @property
     def set_column(self) -> int:
-        """Width of the set-number column: the widest set number and two spaces, at least "set  "."""
+        """Width of the set-number column: the widest set number and two spaces, at least "set "."""
         if self._cpu is None:
-            return 5
-        return max(5, len(str(max(self._cpu.icache.sets, self._cpu.dcache.sets) - 1)) + 2)
+            return 4
+        return max(4, len(str(max(self._cpu.icache.sets, self._cpu.dcache.sets) - 1)) + 2)
 
     def _caches(self) -> tuple[Cache, Cache]:
         assert self._cpu is not None
