@@ -57,9 +57,9 @@ class CacheScopeApp(App[None]):
     #log { width: 3fr; }
     .-narrow PanelFrame { border: none; border-bottom: solid $primary-darken-1; }
     .-narrow #bottom { layout: vertical; height: auto; }
-    .-narrow #narration { height: auto; min-height: 3; max-height: 5; }
+    .-narrow #narration { height: 5; }
     .-narrow #logs { height: 6; }
-    .-narrow.-tall #narration { max-height: 7; }
+    .-narrow.-tall #narration { height: 7; }
     .-narrow.-tall #logs { height: 9; }
     .-roomy #bottom { layout: horizontal; height: 35%; min-height: 8; }
     .-roomy #narration { width: 2fr; height: 1fr; }

@@ -35,6 +35,11 @@ class StepView:
         return frozenset(ref for event in self.events for ref in (*event.created, *event.changed))
 
     @cached_property
+    def created(self) -> frozenset[str]:
+        """Ids the step's events brought into being (a subset of `changed`)."""
+        return frozenset(ref for event in self.events for ref in event.created)
+
+    @cached_property
     def removed(self) -> dict[str, Event]:
         """Ids the step's events removed, each with the (last) event that removed it: drawn as ghosts."""
         return {ref: event for event in self.events for ref in event.removed}

@@ -122,7 +122,8 @@ class ChainsView(RowList):
         self.set_titles(f"nchashtbl chains · {len(cache.nchashtbl)} buckets, {entries} entries",
                         f"chains · {entries} entries", f"chains {entries}", "chains")  # fmt: skip
         marked = changed or searched
-        self.reload(frozenset(changed), looked=frozenset(searched), reveal=min(marked) if marked else None)
+        reveal = (min(marked), max(marked)) if marked else None
+        self.reload(frozenset(changed), looked=frozenset(searched), reveal=reveal)
 
 
 def _live(cache: NameCache, ref: str) -> bool:
@@ -190,7 +191,8 @@ class LruView(RowList):
                     rows.add(last - back)
         ghosts = frozenset(range(cache.numcache, cache.numcache + len(self.gone)))
         self.set_titles("LRU list: head (reused first) → tail", "LRU: head → tail", "LRU")
-        reveal = max(rows | ghosts) if rows or ghosts else None
+        marked = rows | ghosts
+        reveal = (min(marked), max(marked)) if marked else None
         self.reload(frozenset(rows), ghosts=ghosts, reveal=reveal)
 
 

@@ -30,6 +30,7 @@ class Narration(VerticalScroll):
         super().__init__(id=id)
         self.border_title = "narration"
         self._about = about
+        self._shown_explains: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Static(id="narration-text")
@@ -47,9 +48,13 @@ class Narration(VerticalScroll):
         else:
             if view.step.say:
                 text.append(view.step.say)
-            lesson = view_of(view.step, view.events)  # the explanations of the step's own view come first
-            ordered = sorted(view.events, key=lambda e: view_of_event(e) != lesson)
-            explains = list(dict.fromkeys(e.explain for e in ordered if e.explain))
+            # Explanations new since the step shown before come first, then those of the step's own view:
+            # the one a step adds ("open but deleted") before the one every walk repeats.
+            lesson = view_of(view.step, view.events)
+            explains = list(dict.fromkeys(e.explain for e in view.events if e.explain))
+            views = {e.explain: view_of_event(e) for e in reversed(view.events) if e.explain}
+            explains.sort(key=lambda line: (line in self._shown_explains, views[line] != lesson))
+            self._shown_explains = set(explains)
             for line in explains:
                 if text:
                     text.append("\n")
@@ -59,11 +64,20 @@ class Narration(VerticalScroll):
         if static.content != text:
             static.update(text)
             self.scroll_home(animate=False, immediate=True)
+        self.mark_more()
         self.call_after_refresh(self.mark_more)
+
+    def hidden_lines(self) -> int:
+        """How many lines of the text are below the visible part (from its wrapping at the panel's width)."""
+        region = self.scrollable_content_region
+        if not region.width:
+            return 0
+        lines = len(self.text.wrap(self.app.console, region.width))
+        return max(0, lines - round(self.scroll_y) - region.height)
 
     def mark_more(self) -> None:
         """`more ▼` in the border while text is hidden below."""
-        self.border_subtitle = MORE if self.scroll_y < self.max_scroll_y else ""
+        self.border_subtitle = MORE if self.hidden_lines() > 0 else ""
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

@@ -262,6 +262,10 @@ def lesson(view: StepView) -> tuple[str, ...]:
     if flushes:
         flushed = sum(e.data.get("flushed", 0) for e in flushes)
         parts.append(f"proc_flush_task: {plural(flushed, 'dentry')} flushed")
+    for event in events:
+        if event.kind in ("proc.spawn", "proc.thread") and event.refs:
+            numbers = " · ".join(f"{ns} {nr}" for ns, nr in event.data.get("numbers", ()))
+            parts.append(f"{event.refs[0]}: {numbers}")
     made = sum(1 for e in events if e.kind == "proc.dentry.new")
     hits = sum(1 for e in events if e.kind == "proc.lookup" and e.func == "d_lookup")
     if made:

@@ -41,6 +41,7 @@ class RowList(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     RowList { height: 1fr; border: none; border-top: solid $primary-darken-1; border-title-color: $foreground;
+              scrollbar-size-vertical: 1;
               overflow-x: hidden; }
     RowList:focus { border-top: heavy $accent; }
     """
@@ -105,11 +106,11 @@ class RowList(ScrollView, can_focus=True):
         *,
         looked: frozenset[int] = frozenset(),
         ghosts: frozenset[int] = frozenset(),
-        reveal: int | None = None,
+        reveal: int | tuple[int, int] | None = None,
     ) -> None:
         """Re-read the rows after a step: `highlighted` rows (the step changed them) get ◆ and the highlight,
         `ghosts` (rows of objects it removed) ✕ and the highlight, `looked` rows (only looked at) get ◇;
-        `reveal` is scrolled into view."""
+        `reveal` (a row, or the first and last of a span) is scrolled into view."""
         self.highlighted = highlighted | ghosts
         self.ghosts = ghosts
         self.looked = looked - self.highlighted
@@ -121,11 +122,16 @@ class RowList(ScrollView, can_focus=True):
             self.call_after_refresh(self._reveal, reveal)
         self.refresh()
 
-    def _reveal(self, index: int) -> None:
-        """Bring row `index` into view, near the top when it has to move, so rows marked after it show too."""
+    def _reveal(self, rows: int | tuple[int, int]) -> None:
+        """Bring a row, or the span of rows from `first` to `last`, into view: the whole span when it fits
+        (moving as little as needed), else its first rows, just below the top."""
+        first, last = (rows, rows) if isinstance(rows, int) else rows
         top, height = round(self.scroll_y), self.scrollable_content_region.height
-        if not top <= index < top + height:
-            self.scroll_to(y=max(0, index - 1), animate=False, immediate=True, force=True)
+        if top <= first and last < top + height:
+            return
+        fits = last - first < height
+        y = (last - height + 1 if last >= top + height else first) if fits else first - 1
+        self.scroll_to(y=max(0, y), animate=False, immediate=True, force=True)
 
     # -- rendering ---------------------------------------------------------------------------------
 

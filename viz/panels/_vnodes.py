@@ -71,8 +71,9 @@ class VnodesView(RowList):
             text.append(f"{(vp.mount or '-')}:{vp.ino if vp.ino is not None else '-':<4} ", style=self.p.muted)
         text.append(self.vfs.path_of(vp), style=self.p.info)
         names, children = len(vp.v_nclist), len(vp.v_dnclist)
-        if wide and (names or children):
-            text.append(f"  ({plural(names, 'name')}, {children} below)", style=self.p.muted)
+        cached = f"  ({plural(names, 'name')}, {children} below)"
+        if wide and (names or children) and text.cell_len + len(cached) <= self.scrollable_content_region.width - 2:
+            text.append(cached, style=self.p.muted)
         return text
 
     def row_ref(self, index: int) -> str | None:
@@ -85,10 +86,11 @@ class VnodesView(RowList):
         def rows(refs: frozenset[str]) -> list[int]:
             return sorted(i for i in map(_vnode_index, refs) if i is not None and 0 <= i < count)
 
-        changed, named = rows(view.changed), rows(view.looked)
+        changed, named, created = rows(view.changed), rows(view.looked), rows(view.created)
         self.set_titles(f"vnodes · {count} of desiredvnodes {vfs.vnodes.desiredvnodes}",
                         f"vnodes {count}/{vfs.vnodes.desiredvnodes}", "vnodes")  # fmt: skip
-        reveal = changed[0] if changed else (named[0] if named else None)
+        marked = created or changed or named
+        reveal = (marked[0], marked[-1]) if marked else None
         self.reload(frozenset(changed), looked=frozenset(named), reveal=reveal)
 
 
@@ -99,11 +101,15 @@ def lesson(view: StepView) -> tuple[str, ...]:
         word = LESSON_KINDS.get(event.kind)
         if word is not None:
             counts[word] = counts.get(word, 0) + 1
-    if not counts:
+    parts = [f"{n} {word}" for word, n in counts.items()]
+    removes = [e for e in view.events if e.kind == "vfs.remove" and "nlink" in e.data]
+    if removes:  # the unlinked file: its link count, and whether it is still open
+        d = removes[-1].data
+        parts.insert(0, f"{d['vnode']} link count {d['nlink']}, usecount {d['usecount']}")
+    elif not parts:
         uses = [(e.refs[0], e.data["usecount"]) for e in view.events if "usecount" in e.data and e.refs]
         return (f"{uses[-1][0]} usecount {uses[-1][1]}",) if uses else ()
-    parts = [f"{n} {word}" for word, n in counts.items()]
-    return (" · ".join(parts), " ".join(parts))
+    return (" · ".join(parts), parts[0])
 
 
 class VnodePanel(DetailsOnSelect, Vertical, SubsystemPanel):
