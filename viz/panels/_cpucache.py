@@ -404,6 +404,7 @@ class CpuCachePanel(Vertical, SubsystemPanel):
     CpuCachePanel > #cpu-summary { height: 2; padding: 0 1; }
     CpuCachePanel > #cpu-detail { height: auto; max-height: 45%; border-top: solid $primary-darken-1; padding: 0 1; }
     CpuCachePanel #cpu-detail-text { height: auto; }
+    CpuCachePanel #cpu-detail { scrollbar-size-vertical: 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -62,7 +62,7 @@ class VnodesView(RowList):
         glyph, role = STATE_GLYPHS[vp.state]
         wide = (self.scrollable_content_region.width or 200) >= 78
         text = Text(f"{vp.id:<6}" if wide else f"{vp.id:<5}", style="bold")
-        text.append(f"{glyph} {vp.state:<9}" if wide else f"{glyph} {vp.state:<8}", style=getattr(self.p, role))
+        text.append(f"{glyph} {vp.state:<9}", style=getattr(self.p, role))
         text.append(f" {vp.type:<4} use {vp.usecount:<2} ")
         if wide:
             text.append(f"hold {vp.holdcount:<2} ")
