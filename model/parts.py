@@ -107,6 +107,8 @@ class Mechanism:
         counters: counter name -> one-line definition, for the statistics view.
         hit_rates: the caches whose hit rate the statistics view plots.
         panels: ``"module:Class"`` of the viz widgets that draw it (strings: the model never imports viz).
+        views: view name -> the event kinds (globs) that view draws; a panel draws the view of its name,
+            and a step brings forward the view it is about (`model.views.view_of`).
     """
 
     name: str
@@ -119,6 +121,7 @@ class Mechanism:
     counters: Mapping[str, str] = field(default_factory=dict)
     hit_rates: tuple[HitRate, ...] = ()
     panels: tuple[str, ...] = ()
+    views: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 MECHANISMS: dict[str, Mechanism] = {}

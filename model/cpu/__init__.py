@@ -107,5 +107,6 @@ MECHANISM = register(
         counters=COUNTERS,
         hit_rates=(HitRate("cpu", cpu_outcome),),
         panels=("viz.panels:CpuCachePanel",),
+        views={"cpu": ("cpu.*",)},
     )
 )

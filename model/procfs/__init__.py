@@ -69,5 +69,6 @@ MECHANISM = register(
         counters=COUNTERS,
         hit_rates=(HitRate("dcache", dcache_outcome),),
         panels=("viz.panels:ProcPanel",),
+        views={"proc": ("proc.*",)},
     )
 )

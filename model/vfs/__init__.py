@@ -104,5 +104,10 @@ MECHANISM = register(
         counters=COUNTERS,
         hit_rates=(HitRate("namecache", namecache_outcome),),
         panels=("viz.panels:NameCachePanel", "viz.panels:VnodePanel", "viz.panels:PageCachePanel"),
+        views={
+            "namecache": ("namecache.*", "namei.*"),
+            "vnodes": ("vnode.*", "vfs.*", "error.vnode_*"),
+            "pagecache": ("page.*", "puffs.*"),
+        },
     )
 )

@@ -56,7 +56,13 @@ class VnodeLifeCycle(Journaled):
             vnode = table.allocate()
             grown = "" if table.numvnodes <= table.desiredvnodes else " (nothing free: table grows past desiredvnodes)"
             return vnode, [
-                Event("vnode.new", f"getnewvnode: allocated {vnode.id}{grown}", refs=(vnode.id,), func="getnewvnode")
+                Event(
+                    "vnode.new",
+                    f"getnewvnode: allocated {vnode.id}{grown}",
+                    refs=(vnode.id,),
+                    func="getnewvnode",
+                    created=(vnode.id,),
+                )
             ]
         events = [
             Event(
@@ -64,6 +70,7 @@ class VnodeLifeCycle(Journaled):
                 f"getnewvnode: table full ({table.desiredvnodes}); recycling free-list head {victim.id}",
                 refs=(victim.id,),
                 func="getnewvnode",
+                changed=(victim.id,),
                 explain="The least recently freed vnode is taken for the new file: its old identity "
                 "must go first, and with it every name-cache entry that names it.",
             )
@@ -96,6 +103,7 @@ class VnodeLifeCycle(Journaled):
                 f"{vnode.id} now stands for inode {ino} on {mount.id} ({vtype})",
                 refs=(vnode.id, mount.id),
                 func="VFS_VGET",
+                changed=(vnode.id,),
             )
         )
         return vnode, events
@@ -114,6 +122,8 @@ class VnodeLifeCycle(Journaled):
                     f"vget({vp.id}): taken off the free list, usecount 1",
                     refs=(vp.id,),
                     func="vget",
+                    changed=(vp.id,),
+                    data={"usecount": 1},
                     explain="A vnode on the free list keeps its identity, so a name-cache "
                     "hit can bring it back without reading the disk.",
                 )
@@ -129,7 +139,16 @@ class VnodeLifeCycle(Journaled):
         vp.usecount += 1
         if quiet:
             return []
-        return [Event("vnode.vref", f"vref({vp.id}): usecount {vp.usecount}", refs=(vp.id,), func="vref")]
+        return [
+            Event(
+                "vnode.vref",
+                f"vref({vp.id}): usecount {vp.usecount}",
+                refs=(vp.id,),
+                func="vref",
+                changed=(vp.id,),
+                data={"usecount": vp.usecount},
+            )
+        ]
 
     def vrele(self, vp: Vnode, *, func: str = "vrele", quiet: bool = False) -> list[Event]:
         """Drop a use reference (unlocked vnode); at zero, VOP_INACTIVE and the free list (§2.2)."""
@@ -150,7 +169,14 @@ class VnodeLifeCycle(Journaled):
         if vp.usecount > 0:
             if not quiet:
                 events.append(
-                    Event("vnode.vrele", f"{func}({vp.id}): usecount {vp.usecount}", refs=(vp.id,), func=func)
+                    Event(
+                        "vnode.vrele",
+                        f"{func}({vp.id}): usecount {vp.usecount}",
+                        refs=(vp.id,),
+                        func=func,
+                        changed=(vp.id,),
+                        data={"usecount": vp.usecount},
+                    )
                 )
             return events
         if vp.state == DEAD:
@@ -162,6 +188,7 @@ class VnodeLifeCycle(Journaled):
                     f"{func}({vp.id}): last reference to a dead vnode; free-list head",
                     refs=(vp.id,),
                     func=func,
+                    changed=(vp.id,),
                 )
             )
             return events
@@ -180,6 +207,7 @@ class VnodeLifeCycle(Journaled):
                 f"{vp.id} to the free-list tail",
                 refs=(vp.id,),
                 func="VOP_INACTIVE",
+                changed=(vp.id,),
                 explain="An inactive vnode keeps its identity and its name-cache entries until it is recycled.",
             ),
         )
@@ -204,6 +232,7 @@ class VnodeLifeCycle(Journaled):
                     f"VOP_INACTIVE({vp.id}): link count 0, the file's space is freed",
                     refs=(vp.id,),
                     func="VOP_INACTIVE",
+                    changed=(vp.id,),
                     explain="An open-but-deleted file keeps its blocks until the last close; now they go.",
                 )
             )
@@ -258,6 +287,7 @@ class VnodeLifeCycle(Journaled):
                 f"VOP_RECLAIM({vp.id}) ({why}): calls cache_purge and frees the file system's data",
                 refs=(vp.id,),
                 func="VOP_RECLAIM",
+                changed=(vp.id,),
             )
         )
         events += self.pagecache.vclean(vp.id, self.file_of(vp))
@@ -295,13 +325,15 @@ class VnodeLifeCycle(Journaled):
                 )
             ]
         vp.locked = True
-        return [Event("vnode.lock", f"vn_lock({vp.id}): locked", refs=(vp.id,), func="vn_lock")]
+        return [Event("vnode.lock", f"vn_lock({vp.id}): locked", refs=(vp.id,), func="vn_lock", changed=(vp.id,))]
 
     def vop_unlock(self, vp: Vnode) -> list[Event]:
         if not vp.locked:
             return [violation(f"VOP_UNLOCK({vp.id}): not locked", vp, "Only the holder of a lock may release it.")]
         vp.locked = False
-        return [Event("vnode.unlock", f"VOP_UNLOCK({vp.id}): unlocked", refs=(vp.id,), func="VOP_UNLOCK")]
+        return [
+            Event("vnode.unlock", f"VOP_UNLOCK({vp.id}): unlocked", refs=(vp.id,), func="VOP_UNLOCK", changed=(vp.id,))
+        ]
 
     def vput(self, vp: Vnode) -> list[Event]:
         """vput: unlock and release in one (the vnode must be locked)."""
@@ -327,6 +359,7 @@ class VnodeLifeCycle(Journaled):
                 f"VOP_INACTIVE({vp.id}) called locked",
                 refs=(vp.id,),
                 func="VOP_INACTIVE",
+                changed=(vp.id,),
                 explain="A vnode still in use is deactivated, then reclaimed; its holders keep a dead vnode.",
             )
         ]
@@ -339,6 +372,7 @@ class VnodeLifeCycle(Journaled):
                 f"{vp.id} is now a dead vnode: every operation on it fails",
                 refs=(vp.id,),
                 func="vgone",
+                changed=(vp.id,),
                 explain="Its holders keep their reference, but the file behind it is gone.",
             )
         )
@@ -359,4 +393,4 @@ class VnodeLifeCycle(Journaled):
             )
         vp.xlock = not vp.xlock
         state = "set: lookups that hit it are false hits" if vp.xlock else "cleared"
-        return [Event("vnode.xlock", f"VXLOCK on {vp.id} {state}", refs=(vp.id,), func="vgonel")]
+        return [Event("vnode.xlock", f"VXLOCK on {vp.id} {state}", refs=(vp.id,), func="vgonel", changed=(vp.id,))]

@@ -254,6 +254,7 @@ class NameCache(Journaled):
                 refs=(vp.id, *(e.id for e in victims.values())),
                 func=func,
                 explain="Purging a vnode drops every name that leads to it and every name under it.",
+                data={"entries": len(victims)},
             )
         ]
         for entry in sorted(victims.values(), key=lambda e: e.num):
@@ -270,6 +271,7 @@ class NameCache(Journaled):
                 refs=(mount_id, *(e.id for e in victims)),
                 func="cache_purgevfs",
                 explain="At unmount every name whose directory is on that file system is dropped.",
+                data={"entries": len(victims)},
             )
         ]
         for entry in victims:

@@ -89,6 +89,7 @@ class FileServer(Journaled):
                     refs=(request.vnode, request.id, f"page {request.vnode}:{request.index}"),
                     func="PUFFS_VN_WRITE",
                     data={"page": request.index},
+                    changed=(f"page {request.vnode}:{request.index}",) if cleaned else (),
                 )
             )
         if not events:
