@@ -33,6 +33,7 @@ FIGURES = {
     "7": "bulk_replay",
     "8": "input_scaling",
     "9": "big_state_steps",
+    "10": "import_vs_run",
 }
 
 
