@@ -116,13 +116,11 @@ def lookup_once(
     ret, entry, events = cache.cache_lookup(dvp, name, nameiop=nameiop, makeentry=makeentry, islastcn=islastcn)
     if ret == 0 and entry is not None and entry.vp is not None:
         vp = entry.vp
-        if not vp.xlock:
-            events += vfs.vref(vp, quiet=True)
-            return vp, None, events
-        cache.false_hit(entry, events)
-    elif ret == "ENOENT":
+        events += vfs.vref(vp, quiet=True)
+        return vp, None, events
+    if ret == "ENOENT":
         return None, "ENOENT", events
-    elif ret != MISS:  # pragma: no cover - cache_lookup returns only these
+    if ret != MISS:  # pragma: no cover - cache_lookup returns only these
         raise AssertionError(ret)
     vp, errno, lookup_events = vop_lookup(vfs, dvp, name, nameiop=nameiop, islastcn=islastcn, makeentry=makeentry)
     events += lookup_events
