@@ -15,7 +15,6 @@ GETCWD_MAX = 1024 * 4
 """MAXPATHLEN * 4: NetBSD's getcwd uses a buffer at most this long, whatever size the caller gives."""
 
 
-
 def getcwd(vfs: Vfs, vnode: Vnode, bufsize: int) -> list[Event]:
     """sys___getcwd for the directory `vnode`: a BUFSIZE buffer, filled from its end by getcwd_common.
 
