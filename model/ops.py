@@ -70,13 +70,14 @@ def _quote(text: str) -> str:
     return shlex.quote(text) if text else "''"
 
 
-def id_kind(prefix: str, what: str) -> ArgKind:
-    """An object id such as ``vp7`` (prefix ``vp``): kept as the id string."""
-    pattern = id_pattern(prefix)
+def id_kind(prefix: str, what: str, *, generation: bool = False) -> ArgKind:
+    """An object id such as ``vp7`` (prefix ``vp``), with `generation` also ``vp7#2``: kept as the id string."""
+    pattern = id_pattern(prefix, generation=generation)
+    example = f"{prefix}7 or {prefix}7#2" if generation else f"{prefix}7"
 
     def convert(text: str) -> str:
         if not pattern.fullmatch(text):
-            raise ValueError(f"expected {what} id like {prefix}7, got {text!r}")
+            raise ValueError(f"expected {what} id like {example}, got {text!r}")
         return text
 
     return ArgKind(f"{prefix.upper()}N", convert)

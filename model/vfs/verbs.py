@@ -19,7 +19,7 @@ from model.vfs.vnode import ACTIVE, DEAD, RECLAIMED, VDIR
 if TYPE_CHECKING:
     from model.system import System
 
-VNODE = id_kind("vp", "a vnode")
+VNODE = id_kind("vp", "a vnode", generation=True)
 MOUNT = id_kind("mnt", "a mount")
 
 

@@ -175,6 +175,14 @@ class Vfs(VnodeLifeCycle):
         """The vnode named `ref`, or an OpError naming the ids in use."""
         vp = self.vnodes.get(ref)
         if vp is None:
+            struct = self.vnodes.struct(ref)
+            if struct is not None:  # vp6#1 asked for, but the struct has been reused since
+                raise OpError(
+                    f"{ref} is gone: its struct was reclaimed and reused, and is now {struct.id} "
+                    f"({self.path_of(struct)})",
+                    refs=(struct.id,),
+                    hint=f"use {struct.id}, or vp{struct.num} for the struct whatever it stands for",
+                )
             count = self.vnodes.numvnodes
             raise OpError(f"no vnode {ref}", hint=f"vnodes are vp1..vp{count}" if count else "no vnodes yet")
         return vp

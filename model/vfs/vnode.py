@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from model.ids import id_number
+from model.ids import generation_id, id_number, split_generation
 from model.slotcopy import slots_deepcopy
 
 VDIR, VREG, VBAD = "VDIR", "VREG", "VBAD"
@@ -28,6 +28,7 @@ class Vnode:
 
     __slots__ = (
         "addr",
+        "gen",
         "holdcount",
         "id",
         "ino",
@@ -46,7 +47,8 @@ class Vnode:
 
     def __init__(self, num: int) -> None:
         self.num = num
-        self.id = f"vp{num}"  # kept, not a property: every event names vnodes, and num never changes
+        self.gen = 0  # identities this struct has had: the first is generation 1, shown as vp7, then vp7#2...
+        self.id = f"vp{num}"  # kept, not a property: every event names vnodes; changes only in `bind`
         self.addr = VNODE_BASE + num * VNODE_STRIDE
         self.type = VREG
         self.mount: str | None = None
@@ -63,6 +65,7 @@ class Vnode:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "generation": max(self.gen, 1),
             "addr": hex(self.addr),
             "type": self.type,
             "mount": self.mount,
@@ -94,8 +97,17 @@ class VnodeTable:
         return len(self.vnodes)
 
     def get(self, ref: str) -> Vnode | None:
-        """The vnode with id `ref` (``vp7``), or None."""
-        num = id_number(ref, "vp")
+        """The vnode with id `ref`, or None: ``vp7`` names the struct whatever it stands for now, ``vp7#2``
+        only that generation of it (None once the struct was reused again)."""
+        vnode = self.struct(ref)
+        generation = split_generation(ref)[1]
+        if vnode is None or (generation is not None and generation != max(vnode.gen, 1)):
+            return None
+        return vnode
+
+    def struct(self, ref: str) -> Vnode | None:
+        """The vnode struct `ref` names, whatever its generation (``vp7#1`` and ``vp7#3`` are both vp7's)."""
+        num = id_number(split_generation(ref)[0], "vp")
         if num is not None and 1 <= num <= len(self.vnodes):
             return self.vnodes[num - 1]
         return None
@@ -111,8 +123,11 @@ class VnodeTable:
         return next(iter(self.freelist.values()), None)
 
     def bind(self, vnode: Vnode, mount: str, ino: int, vtype: str) -> None:
-        """Give a vnode its identity (the inode it stands for)."""
+        """Give a vnode its identity (the inode it stands for): a new generation of the struct, so a log
+        never names two files with one id (vp6, then vp6#2 once it is reused, as FreeBSD's v_id changes)."""
         vnode.mount, vnode.ino, vnode.type = mount, ino, vtype
+        vnode.gen += 1
+        vnode.id = generation_id("vp", vnode.num, vnode.gen)
         self.by_identity[(mount, ino)] = vnode
 
     def unbind(self, vnode: Vnode) -> None:

@@ -64,8 +64,9 @@ def freelist(system: System) -> list[Vnode]:
 
 
 def funcs(events: list[Event], vp: Vnode) -> list[str]:
-    """The kernel functions the events name for one vnode, in order."""
-    return [e.func for e in events if vp.id in e.refs and e.func]
+    """The kernel functions the events name for one vnode struct, any generation of it, in order."""
+    ids = {f"vp{vp.num}", *(f"vp{vp.num}#{g}" for g in range(2, vp.gen + 1))}
+    return [e.func for e in events if ids & set(e.refs) and e.func]
 
 
 # -- §2.1 counts, lock, free list ---------------------------------------------------------------------------
@@ -400,11 +401,13 @@ def test_2_4_full_table_recycles_the_free_list_head_reclaim_then_cache_purge():
     assert freelist(system) == [passwd, etc]
     cache = vfs_of(system).namecache
     doomed = cache.find(etc, "passwd")
+    old_id = passwd.id
     events = run(system, "lookup /bin/ls")  # "bin" gets the 4th vnode; "ls" needs a recycled one
-    assert [e.refs for e in of(events, "vnode.recycle")] == [(passwd.id,)]
+    assert [e.refs for e in of(events, "vnode.recycle")] == [(old_id,)]
     steps = [f for f in funcs(events, passwd) if f in ("getnewvnode", "VOP_RECLAIM", "cache_purge", "VFS_VGET")]
     assert steps == ["getnewvnode", "VOP_RECLAIM", "cache_purge", "VFS_VGET"]  # recycle, reclaim, purge, rebind
-    purge = [e for e in events if e.func == "cache_purge" and e.refs[0] == passwd.id]
+    assert passwd.id == f"{old_id}#2"  # the struct's second identity: its second generation
+    purge = [e for e in events if e.func == "cache_purge" and e.refs[0] == old_id]
     assert doomed.id in purge[0].refs
     assert cache.find(etc, "passwd") is None and doomed.num not in etc.v_dnclist
     assert etc.state == INACTIVE and cache.find(vfs_of(system).rootvnode, "etc").vp is etc  # etc untouched
@@ -451,13 +454,14 @@ def test_2_4_reclaim_leaves_the_vnode_unlocked_and_entering_it_locked_is_a_viola
     etc, passwd = vp_at(system, "/etc"), vp_at(system, "/etc/passwd")
     assert freelist(system)[0] is etc
     run(system, f"lock {etc.id}")
+    etc_id, passwd_id = etc.id, passwd.id
     events = run(system, "lookup /bin")
     found = violations(events)
-    assert len(found) == 1 and found[0].refs == (etc.id,) and "VOP_RECLAIM" in found[0].text
+    assert len(found) == 1 and found[0].refs == (etc_id,) and "VOP_RECLAIM" in found[0].text
     assert events.index(found[0]) < [e.func for e in events].index("VOP_RECLAIM")
     assert not etc.locked
     events = run(system, "lookup /usr")  # next head: passwd, not locked: no violation
-    assert [e.refs for e in of(events, "vnode.reclaim")] == [(passwd.id,)]
+    assert [e.refs for e in of(events, "vnode.reclaim")] == [(passwd_id,)]
     assert not violations(events) and not passwd.locked
     assert system.check() == []
 

@@ -47,15 +47,12 @@ class VnodesView(RowList):
         return text
 
     def row_ref(self, index: int) -> str | None:
-        return f"vp{index + 1}" if self.vfs and index < self.row_count() else None
+        return self.vfs.vnodes.vnodes[index].id if self.vfs and index < self.row_count() else None
 
     def update_from(self, vfs: Vfs, view: StepView) -> None:
         self.vfs = vfs
-        touched = sorted(
-            int(r[2:]) - 1
-            for r in view.refs
-            if r.startswith("vp") and r[2:].isdigit() and int(r[2:]) <= vfs.vnodes.numvnodes
-        )
+        structs = (vfs.vnodes.struct(r) for r in view.refs if r.startswith("vp"))  # any generation: its row
+        touched = sorted({vp.num - 1 for vp in structs if vp is not None})
         self.border_subtitle = f"{vfs.vnodes.numvnodes} of desiredvnodes {vfs.vnodes.desiredvnodes}"
         self.reload(frozenset(touched), reveal=touched[0] if touched else None)
 
