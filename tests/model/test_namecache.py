@@ -468,20 +468,41 @@ def test_1_4_good_hit_returns_zero_references_the_vnode_and_moves_to_lru_tail():
     assert system.check() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs/kernel-rules.md §1.4 says a positive hit returns the vnode referenced *and locked*; the model's namei "
-    "hands vnodes back referenced but never locks them (lookup results are not locked anywhere in the model).",
-)
 def test_1_4_good_hit_returns_the_vnode_locked():
-    """§1.4: `0` with the vnode referenced and locked for a positive hit."""
+    """§1.4: `0` with the vnode referenced and locked for a positive hit. NetBSD sys/kern/vfs_cache.c
+    cache_lookup (rev. 1.63): "If the lookup succeeds, the vnode is locked, stored in ni_vp" (vget, then
+    vn_lock(vp, LK_EXCLUSIVE)); namei with LOCKLEAF hands it back so, and its caller releases it with vput."""
     system = System()
     run(system, "lookup /etc/passwd")
     vfs = vfs_of(system)
+    passwd = vp_at(system, "/etc/passwd")
+    usecount = passwd.usecount
     result = namei(vfs, "/etc/passwd")
     assert lookup_outcomes(result.events)[-1] == "namecache.hit"
-    assert result.vp is vp_at(system, "/etc/passwd")
-    assert result.vp.locked
+    assert result.vp is passwd and passwd.locked and passwd.usecount == usecount + 1
+    assert not vp_at(system, "/etc").locked  # lock coupling: the directory was vput on the way down
+    assert not [e for e in vfs.vput(passwd) if e.is_error]  # vput: locked, as the protocol wants
+    assert not passwd.locked and passwd.usecount == usecount
+    assert system.check() == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["lookup /etc/passwd", "open /etc/passwd", "cd /usr", "create /tmp/n", "mkdir /tmp/d", "unlink /etc/motd",
+     "rename /etc/motd /etc/motd2", "rename /etc/motd /etc/passwd", "whiteout /tmp/w", "lookup /usr/.",
+     "lookup /..", "rmdir /tmp", "mkdir /etc/passwd", "lookup /etc/passwd/x", "mount /mnt fstype=tmpfs"],
+)  # fmt: skip
+def test_1_4_every_verb_releases_the_locks_namei_took(line):
+    """§1.4: whatever a path call does with the locked vnodes namei hands back (vput, or VOP_UNLOCK of what
+    it keeps: sys_open, change_dir, mount's covered vnode), no vnode stays locked after it and no lock
+    protocol is broken (no error.vnode_lock event)."""
+    system = System()
+    run(system, "mkdir /mnt")
+    run(system, "lookup /usr/bin/cc")  # warm the cache: the walks below take good hits
+    events = system.apply(parse(line))
+    assert not [e for e in events if e.kind == "error.vnode_lock"], events
+    assert [v.id for v in vfs_of(system).vnodes.vnodes if v.locked] == []
+    assert system.check() == []
 
 
 def test_1_4_false_hit_when_the_vnode_is_being_reclaimed():
