@@ -273,13 +273,40 @@ def split_words(line: str) -> list[str]:
         raise CommandError(f"the line holds {bad!r}, which is not a character", hint="retype the line") from None
     if not _SHELL_SPECIAL.search(line):  # nothing to unquote: shlex would only split, ten times slower
         return [word for word in _SHLEX_SPACE.split(line) if word]
-    lexer = shlex.shlex(line, posix=True)
+    lexer = shlex.shlex(_strip_comment(line), posix=True)
     lexer.whitespace_split = True
-    lexer.commenters = "#"
+    lexer.commenters = ""
     try:
         return list(lexer)
     except ValueError as exc:
         raise CommandError(f"cannot split the line into words: {exc}", hint="check the quotes") from None
+
+
+def _strip_comment(line: str) -> str:
+    """The line without its comment: a ``#`` outside quotes that starts a word, as in a shell, so that a
+    word holding one (the vnode generation in ``vp6#2``) stays whole."""
+    quote = ""
+    escaped = False
+    word_start = True
+    for index, char in enumerate(line):
+        if escaped:
+            escaped, word_start = False, False
+        elif quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                escaped = True
+        elif char == "\\":
+            escaped, word_start = True, False
+        elif char in "'\"":
+            quote, word_start = char, False
+        elif char in " \t\r\n":
+            word_start = True
+        elif char == "#" and word_start:
+            return line[:index]
+        else:
+            word_start = False
+    return line
 
 
 def parse(line: str) -> Op:

@@ -576,3 +576,32 @@ def test_2_5_a_dead_cwd_fails_lookups():
     run(system, "cd /")
     assert cwd.state == RECLAIMED
     assert system.check() == []
+
+
+def test_2_4_a_recycled_vnode_shows_its_generation_in_ids_events_state_and_breakpoints():
+    """§2.4: the struct is reused for another file (getnewvnode), but one id never names two files: the
+    second identity is vp3#2, as FreeBSD 4 sys/kern/vfs_cache.c cache_purge gives the purged vnode a new
+    capability (``vp->v_id = nextid``) that the name cache compares. vp3 names the struct whatever it
+    stands for; vp3#1 is refused once the struct has moved on; a breakpoint on vp3 stops at every generation."""
+    from model.timeline import Breakpoint, Step
+
+    system = System({"desiredvnodes": 4})
+    run(system, "lookup /etc/passwd")
+    run(system, "lookup /etc")
+    passwd = vp_at(system, "/etc/passwd")
+    assert passwd.id == "vp3"
+    events = run(system, "lookup /bin/ls")  # recycles vp3 for /bin/ls
+    assert passwd.id == "vp3#2" and vp_at(system, "/bin/ls") is passwd
+    assert [e.refs for e in of(events, "vnode.recycle")] == [("vp3",)]  # the old identity is recycled...
+    assert "vp3#2" in of(events, "vnode.bind")[-1].refs  # ...and the new one bound
+    assert of(events, "vfs.lookup")[-1].refs == ("vp3#2",)
+    dumped = system.to_dict()["vfs"]["vnodes"]["vnodes"][2]
+    assert (dumped["id"], dumped["generation"]) == ("vp3#2", 2)
+    assert "vp3#2" in system.describe("vp3#2") and system.describe("vp3") == system.describe("vp3#2")
+    refused = system.apply(parse("print vp3#1"))[0]
+    assert refused.is_error and "vp3#1 is gone" in refused.text and "vp3#2" in refused.text
+    assert not [e for e in system.apply(parse("print vp3")) if e.is_error]
+    step = Step(parse("lookup /bin/ls"))
+    assert Breakpoint("ref", "vp3").matches(step, events) and Breakpoint("ref", "vp3#2").matches(step, events)
+    assert not Breakpoint("ref", "vp3#3").matches(step, events)
+    assert system.check() == []
