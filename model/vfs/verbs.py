@@ -258,6 +258,10 @@ def _vnode_verb(name: str, summary: str, method: str) -> None:
         events = getattr(vfs, method)(vnode)
         if method == "vref":
             vfs.hold(vnode)
+        if method == "vn_lock" and vnode.locked:
+            vfs.user_locks.add(vnode.num)
+        elif method in ("vop_unlock", "vput"):
+            vfs.user_locks.discard(vnode.num)
         return events
 
 

@@ -28,7 +28,8 @@ class Vfs(VnodeLifeCycle):
     """Everything between a path and a file: mounts, vnodes, the name cache, the root and the cwd."""
 
     __slots__ = (
-        "cwd", "mounts", "namecache", "next_mount", "pagecache", "protocol", "rootvnode", "user_refs", "vnodes",
+        "cwd", "mounts", "namecache", "next_mount", "pagecache", "protocol", "rootvnode", "user_locks", "user_refs",
+        "vnodes",
     )  # fmt: skip
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -39,6 +40,7 @@ class Vfs(VnodeLifeCycle):
         self.mounts: dict[str, Mount] = {}
         self.next_mount = 0
         self.user_refs: dict[str, int] = {}  # references the user holds through open and vref, per vnode
+        self.user_locks: set[int] = set()  # vnode structs the user locked with the `lock` verb (§1.4 check)
         fs = FileSystem("ffs")
         build_tree(fs, config["tree"])
         root_mount = self._add_mount(fs, "/")
@@ -264,6 +266,9 @@ class Vfs(VnodeLifeCycle):
             if vp is None or held <= 0 or held > vp.usecount:
                 problems.append(f"the user holds {held} references on {ref}, which has usecount "
                                 f"{vp.usecount if vp else '-'}")  # fmt: skip
+        for vp in self.vnodes.vnodes:  # §1.4: every lock namei took is released by the call that took it
+            if vp.locked and vp.num not in self.user_locks:
+                problems.append(f"{vp.id} is left locked: no call released the lock it took")
         for vnode in self.pagecache.pages:
             vp = self.vnodes.get(vnode)
             if vp is None or vp.ino is None:
