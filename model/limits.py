@@ -25,6 +25,13 @@ PATH_MAX bytes or more is ENAMETOOLONG before any component is looked at."""
 MAX_BUCKETS = 1 << 16
 """The largest name-cache hash tables a scenario may ask for: they are allocated whole when the machine is built."""
 
+FILE_PAGES = 1 << 14
+"""The default largest file of the page cache, in pages (`[config] max_file_pages`)."""
+
+FILE_PAGES_MAX = 1 << 24
+"""The largest `max_file_pages` a scenario may set (64 GiB in 4 KiB pages): a file's pages are kept sparsely,
+so only those read or written cost memory, but a page-cache strip is drawn for the whole file."""
+
 MAX_PID_NS_LEVEL = 32
 """PID namespaces nest at most this deep (kernel/pid_namespace.c)."""
 

@@ -19,17 +19,22 @@ UNCHECKED = "?"
 @dataclass(frozen=True, slots=True)
 class ImportedStep:
     """One imported step: the op, its narration and the errno the real system gave (None: success;
-    UNCHECKED: not compared)."""
+    UNCHECKED: not compared); for a step a recorded system call made, the call's name and input line
+    (None for a synthetic step: a task's start or exit, the starting cwd, a close at exit or exec...)."""
 
     op: Op
     say: str
     expect: str | None
+    call: str | None = None
+    line: int | None = None
 
 
 class StepSink(Protocol):
     """Where an importer puts its steps, in order; `steps` reads them back (for the replay check)."""
 
-    def add(self, op: Op, say: str = "", expect: str | None = UNCHECKED) -> None: ...
+    def add(
+        self, op: Op, say: str = "", expect: str | None = UNCHECKED, call: str | None = None, line: int | None = None
+    ) -> None: ...
 
     def extend(self, other: StepSink) -> None: ...
 
@@ -42,8 +47,10 @@ class StepList:
     def __init__(self) -> None:
         self.items: list[ImportedStep] = []
 
-    def add(self, op: Op, say: str = "", expect: str | None = UNCHECKED) -> None:
-        self.items.append(ImportedStep(op, say, expect))
+    def add(
+        self, op: Op, say: str = "", expect: str | None = UNCHECKED, call: str | None = None, line: int | None = None
+    ) -> None:
+        self.items.append(ImportedStep(op, say, expect, call, line))
 
     def extend(self, other: StepSink) -> None:
         self.items.extend(other.steps())

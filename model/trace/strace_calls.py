@@ -63,9 +63,12 @@ CLONES = ("clone", "clone3", "fork", "vfork")
 
 _NO_OP = (
     "exit exit_group wait4 waitid kill tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo pidfd_open "
-    "pidfd_send_signal pidfd_getfd getcwd fchdir unshare setns"
+    "pidfd_send_signal pidfd_getfd getcwd unshare setns"
 )
 KNOWN_NO_OP = frozenset(_NO_OP.split())
+
+FD_CALLS = frozenset({"close", "close_range", "dup", "dup2", "dup3", "fcntl", "fcntl64", "fchdir"})
+"""Calls on descriptors that the replay follows: they change a task's table, or its cwd (fchdir)."""
 """Calls the importer reads (or knowingly skips) that make no step of their own."""
 
 _EXISTING = (
@@ -76,4 +79,7 @@ EXISTING = frozenset(_EXISTING.split())
 """Errors that mean the path was found (the model's walk succeeds; the error comes from later checks)."""
 
 MODELLED = frozenset({"ENOENT", "ENOTDIR", "EEXIST", "ENOTEMPTY", "ENAMETOOLONG"})
+
+PROOFS = frozenset({"EEXIST", "ENOTEMPTY", "EISDIR"})
+"""Errors that prove the path itself exists (the only ones a strict disk takes, with successes)."""
 """Errors the model's namei and VOPs give, so the replay is compared on them."""

@@ -1,9 +1,13 @@
 """What a trace proves about the disk: which paths existed before it started, and what it changed.
 
 Every result is a fact: a successful `stat("/a/b")` proves `/a` is a directory and `/a/b` exists;
-ENOENT proves the name was not there. Facts about paths the trace itself made or removed are kept apart
-(`current`), so the tree handed to the model is the disk as it was when the trace began. Contradictions
-(a path the trace saw both missing and present with nothing in between) are counted, not fatal.
+ENOENT proves the name was not there. Some results are read as a likely fact: ENOTDIR takes the nearest
+component not known to be a directory for a file, and an error such as EACCES for proof that the path
+exists. A strict disk takes only the proofs (successes, and EEXIST, ENOTEMPTY, EISDIR), so a replay on it
+predicts the other failures instead of having them built in. Facts about paths the trace itself made or
+removed are kept apart (`current`), so the tree handed to the model is the disk as it was when the trace
+began. Contradictions (a path the trace saw both missing and present with nothing in between) are
+counted, not fatal.
 
 Facts live in a tree of names, one node per component, so a path is walked once from the root whatever
 it proves about its directories: the work is linear in the path's length.
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+
+from model.trace.strace_calls import PROOFS
 
 DIR, FILE, ANY, ABSENT = "dir", "file", "any", "absent"
 """States of a path: a directory, some other file, present of unknown type, or not there."""
@@ -87,10 +93,16 @@ class _Node:
 class Disk:
     """Facts about the disk before the trace (`initial`) and the trace's own changes (`current`)."""
 
-    def __init__(self, probe: Probe | None = None) -> None:
+    def __init__(self, probe: Probe | None = None, *, strict: bool = False) -> None:
         self.root = _Node()
         self.conflicts = 0
         self.probe = probe
+        self.strict = strict
+
+    def proves(self, errno: str | None) -> bool:
+        """Whether a call that ended with `errno` is taken as proof that its path exists (strict: only a
+        success, EEXIST, ENOTEMPTY or EISDIR)."""
+        return not self.strict or errno is None or errno in PROOFS
 
     # -- walking -------------------------------------------------------------------------------------
 
@@ -166,9 +178,10 @@ class Disk:
         elif kind != ANY and state != kind:
             self.conflicts += 1
 
-    def exists(self, parts: Route, kind: str = ANY) -> None:
-        """A fact: the path exists now (as a DIR, FILE, or ANY type)."""
-        if parts:
+    def exists(self, parts: Route, kind: str = ANY, *, proof: str | None = None) -> None:
+        """A fact: the path exists now (as a DIR, FILE, or ANY type); `proof` is the errno that says so, if
+        any, which a strict disk takes only when it proves it."""
+        if parts and self.proves(proof):
             self._exists(*self._node(parts), kind)
 
     def walked(self, route: Route) -> None:
@@ -179,7 +192,9 @@ class Disk:
 
     def not_a_directory(self, route: Route) -> None:
         """ENOTDIR on the way: unless a name `route` passes is known to be a file, the last one is taken to
-        be one, and those before it directories."""
+        be one, and those before it directories. A strict disk takes no such guess."""
+        if self.strict:
+            return
         passed = [(node, hidden, names[:] if self.probe else names) for node, hidden, names in self._route(route)]
         if not passed or any(self._state(*step) == FILE for step in passed):
             return

@@ -1,8 +1,10 @@
 """Reading `strace -f -tt` output: one line into a record, and `<unfinished ...>` halves paired again.
 
 Handles the pid prefix (``1234 `` with -o, ``[pid 1234] `` on stderr), the -t/-tt/-ttt timestamps, the
--y fd decorations (``3</etc>``), -T durations, and the three non-call lines (``+++ exited +++``,
-``--- SIGCHLD ---``, ``<... name resumed>``). Nothing here raises on bad input: such lines are counted.
+-y/-yy fd annotations (``3</etc>``, ``AT_FDCWD</home/u>``, ``4</tmp/x>(deleted)``, ``5<pipe:[7]>``,
+``6<TCP:[1.2.3.4:5->6.7.8.9:10]>``, ``0</dev/null<char 1:3>>``), -T durations, and the three non-call lines
+(``+++ exited +++``, ``--- SIGCHLD ---``, ``<... name resumed>``). Nothing here raises on bad input: such
+lines are counted.
 """
 
 from __future__ import annotations
@@ -20,12 +22,20 @@ _RESUMED = re.compile(r"<\.\.\.\s+([a-z_][a-z0-9_]{0,39})\s+resumed>\s?(.*)$")
 _UNFINISHED = " <unfinished ...>"
 _EXITED = re.compile(r"\+\+\+ (?:exited with (-?\d+)|killed by (\w+)(?: \(core dumped\))?) \+\+\+$")
 _SIGNAL = re.compile(r"--- (\w+) .*---$")
-_RESULT = re.compile(
-    r"=\s+(-?\d{1,20}|0x[0-9a-fA-F]{1,16}|\?)(?:<[^>]*>)?(?:\s+([A-Z][A-Z0-9_]+)(?:\s+\(.*?\))?)?(?:\s+<[\d.]+>)?\s*$"
+_ANNOTATION = r"<(?:->|[^<>]|<[^<>]*>)*+>(?:\(deleted\))?"
+"""What -y/-yy prints after an fd: ``<...>``, where strace escapes ``<`` and ``>`` in a path (``\\74``), so the
+only ones inside are a socket's ``->``, and -yy's device ``<char 1:3>``; then ``(deleted)`` for a file whose
+name is gone (strace 6; older versions printed `` (deleted)`` inside the brackets)."""
+_RESULT = re.compile(  # the value, its fd annotation, an errno and its text or a decoded value (`(flags ...)`)
+    r"=\s+(-?\d{1,20}|0x[0-9a-fA-F]{1,16}|\?)(?:" + _ANNOTATION + r")?"
+    r"(?:\s+([A-Z][A-Z0-9_]+)(?:\s+\(.*?\))?|\s+\(.*\))?(?:\s+<[\d.]+>)?\s*$"
 )
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?$)|/\*.*?(?:\*/|$)|[()\[\]{},]')
-"""A string, a comment or a bracket or comma. A string or comment that never closes runs to the end of the
-text (so it is one token, never tried again from each later quote: splitting stays linear)."""
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?$)|/\*.*?(?:\*/|$)|' + _ANNOTATION + r"|[()\[\]{},]")
+"""A string, a comment, an fd annotation, or a bracket or comma. A string or comment that never closes runs to
+the end of the text (so it is one token, never tried again from each later quote: splitting stays linear);
+an annotation is one token, so a path in it with a bracket or comma (``3</tmp/a(b,c>``) splits nothing."""
+_FD_ARG = re.compile(r"(-?\d{1,10}|AT_FDCWD)(" + _ANNOTATION + r")?$")
+_DEVICE = re.compile(r"<(?:char|block) \d+:\d+>$")
 _HEX2 = re.compile(r"[0-9a-fA-F]{2}")
 _OCTAL = re.compile(r"[0-7]{1,3}")
 _ESCAPES = {"n": 10, "t": 9, "r": 13, "v": 11, "f": 12, "a": 7, "b": 8, '"': 34, "\\": 92, "'": 39, "e": 27}
@@ -138,9 +148,21 @@ def c_string(token: str | None) -> str | None:
         end = token.find('"', 1)
         text = token[1:end] if end > 0 else None
         return text if text is None or _plain(text) else None
+    return _unescape(token, 1, '"')
+
+
+def unescape(text: str) -> str | None:
+    """`text` with strace's escapes (``\\74``, ``\\x3e``, ``\\n``) undone, as in a -y path; None as c_string."""
+    if "\\" not in text:
+        return text if _plain(text) else None
+    return _unescape(text, 0, None)
+
+
+def _unescape(token: str, i: int, end: str | None) -> str | None:
+    """The bytes of `token` from `i` up to the closing `end` character (or the end), escapes undone, as text."""
     out = bytearray()
-    i, n = 1, len(token)
-    while i < n and token[i] != '"':
+    n = len(token)
+    while i < n and token[i] != end:
         c = token[i]
         if c != "\\" or i + 1 >= n:
             out += c.encode("utf-8", "surrogateescape")
@@ -185,12 +207,51 @@ def line_pid(line: str) -> int | None:
     return int(m[1] or m[2]) if m and (m[1] or m[2]) else None
 
 
-def decoration(token: str | None) -> str | None:
-    """The path strace -y prints after an fd (``3</etc>`` -> ``/etc``), or None."""
+@dataclass(frozen=True, slots=True)
+class FdArg:
+    """An fd argument as strace printed it: its number (None for AT_FDCWD) and what -y said it is.
+
+    `path` is the file's absolute path when -y named one (None without -y, or for a socket, pipe or other
+    object: `kind` then says which, e.g. ``pipe``, ``TCP``, ``anon_inode``), and `deleted` is True when the
+    kernel said the name is gone (``(deleted)``).
+    """
+
+    fd: int | None
+    path: str | None = None
+    kind: str = ""
+    deleted: bool = False
+
+    @property
+    def cwd(self) -> bool:
+        """AT_FDCWD: the calling task's working directory."""
+        return self.fd is None
+
+
+def fd_arg(token: str | None) -> FdArg | None:
+    """The fd argument `token` (``3``, ``AT_FDCWD``, ``3</etc>``...), or None when it is no fd."""
     if token is None:
         return None
-    m = re.fullmatch(r"[\w-]+<(.*)>", token)
-    return m[1] if m else None
+    m = _FD_ARG.match(token.strip())
+    if m is None:
+        return None
+    fd = None if m[1] == "AT_FDCWD" else int(m[1])
+    note = m[2]
+    if not note:
+        return FdArg(fd)
+    deleted = note.endswith("(deleted)")
+    inner = note[1 : note.rindex(">")]
+    inner = _DEVICE.sub("", inner)
+    if not inner.startswith("/"):  # pipe:[7], socket:[8], TCP:[...], anon_inode:[eventfd]...
+        return FdArg(fd, None, inner.split(":", 1)[0], deleted)
+    if inner.endswith(" (deleted)") and not deleted:  # strace before 6 wrote the kernel's marker inside
+        inner, deleted = inner[: -len(" (deleted)")], True
+    return FdArg(fd, unescape(inner), "", deleted)
+
+
+def decoration(token: str | None) -> str | None:
+    """The path strace -y prints after an fd (``3</etc>`` -> ``/etc``), or None (no path, or not -y)."""
+    arg = fd_arg(token)
+    return None if arg is None else arg.path
 
 
 def _finish(pid: int | None, text: str, head: str = "") -> Call | None:

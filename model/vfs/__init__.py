@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from model.events import Event
-from model.limits import MAX_BUCKETS
+from model.limits import FILE_PAGES, FILE_PAGES_MAX, MAX_BUCKETS
 from model.parts import ConfigKey, HitRate, IdSpace, Mechanism, at_most, one_of, positive_int, power_of_two, register
 from model.vfs import verbs, verbs_pagecache  # noqa: F401  (imported for their verbs)
 from model.vfs.drills import DRILLS
@@ -88,6 +88,12 @@ MECHANISM = register(
             ),
             ConfigKey("tree", DEFAULT_TREE, validate_tree, "the root file system's paths; directories end in /"),
             ConfigKey("page_size", 4096, power_of_two, "page size of the page cache, in bytes"),
+            ConfigKey(
+                "max_file_pages",
+                FILE_PAGES,
+                at_most(FILE_PAGES_MAX),
+                "the largest file the page cache holds, in pages (EFBIG past it)",
+            ),
         ),
         ids=(
             IdSpace("vp", "a vnode", lambda vfs: (v.id for v in vfs.vnodes.vnodes)),

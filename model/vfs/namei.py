@@ -45,10 +45,12 @@ def namei(
     *,
     nameiop: str = LOOKUP,
     wantparent: bool = False,
+    atdir: Vnode | None = None,
     lockleaf: bool = True,
     lockparent: bool | None = None,
 ) -> NameiResult:
-    """Walk `path` from the root (absolute) or the cwd; see the module docstring.
+    """Walk `path` from the root (absolute), else from `atdir` (ni_atdir: a descriptor's directory, as
+    fd_nameiat sets it for the *at calls, §1.12) or the cwd; see the module docstring.
 
     Locks as NetBSD's lookup() takes them: the directory being searched is locked, each component's vnode
     comes back from cache_lookup or VOP_LOOKUP referenced *and locked* (§1.4), and the directory is
@@ -63,11 +65,14 @@ def namei(
         shown = path if len(path) <= 60 else path[:57] + "..."
         text = f"namei {nameiop} {shown!r}: {size} bytes, MAXPATHLEN is {PATH_MAX} with the NUL"
         return NameiResult(None, None, "", "ENAMETOOLONG", [Event("namei.start", text, func="namei")])
-    events = [Event("namei.start", f"namei {nameiop} {path!r}", func="namei")]
+    relative_to = atdir if atdir is not None and not path.startswith("/") else None
+    start = "" if relative_to is None else f" from {relative_to.id}"
+    refs = () if relative_to is None else (relative_to.id,)
+    events = [Event("namei.start", f"namei {nameiop} {path!r}{start}", refs=refs, func="namei")]
     if not path:
         return NameiResult(None, None, "", "ENOENT", events)
     components = [c for c in path.split("/") if c]
-    dvp = vfs.rootvnode if path.startswith("/") else vfs.cwd
+    dvp = vfs.rootvnode if path.startswith("/") else (relative_to or vfs.cwd)
     events += vfs.vref(dvp, quiet=True)
     events += vfs.vn_lock(dvp, quiet=True)
     if not components:  # "/" itself

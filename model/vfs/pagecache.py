@@ -14,23 +14,25 @@ from collections import deque
 from typing import Any
 
 from model.events import Event
+from model.limits import FILE_PAGES
 from model.vfs.page import CLEAN, DIRTY, QUEUED, ZERO, Page, merge_interval, page_event, round_page, runs, trunc_page
 from model.vfs.puffs_server import FileServer, ServerFile, WriteRequest
 
 PGO_CLEANIT, PGO_FREE = 0x001, 0x008
 """VOP_PUTPAGES flags (uvm/uvm_pager.h): write dirty pages back, or free pages."""
 
-MAX_FILE_PAGES = 1 << 14
-"""The largest file the model holds, in pages (EFBIG past it): every page is an object the panels draw."""
+MAX_FILE_PAGES = FILE_PAGES
+"""The largest file the model holds by default, in pages (EFBIG past it); `[config] max_file_pages` sets it."""
 
 
 class PageCache(FileServer):
     """Pages per vnode, the kernel's file sizes, the file server's files, and the write-back queue."""
 
-    __slots__ = ("next_serial", "next_version", "page_size", "pages", "queue", "server", "sizes", "stats")
+    __slots__ = ("max_pages", "next_serial", "next_version", "page_size", "pages", "queue", "server", "sizes", "stats")
 
-    def __init__(self, page_size: int) -> None:
+    def __init__(self, page_size: int, max_pages: int = MAX_FILE_PAGES) -> None:
         self.page_size = page_size
+        self.max_pages = max_pages
         self.pages: dict[str, dict[int, Page]] = {}  # vnode id -> page index -> Page
         self.sizes: dict[str, int] = {}  # vnode id -> v_size, the kernel's idea of the file size
         self.server: dict[tuple[str, int], ServerFile] = {}  # (mount, ino) -> the server's copy
@@ -68,8 +70,8 @@ class PageCache(FileServer):
 
     @property
     def max_file_size(self) -> int:
-        """Bytes in the largest file: MAX_FILE_PAGES pages."""
-        return self.page_size * MAX_FILE_PAGES
+        """Bytes in the largest file: `max_pages` pages."""
+        return self.page_size * self.max_pages
 
     def too_big(self, kind: str, call: str, vnode: str, func: str) -> Event:
         """The EFBIG result of a call that would make a file larger than the model holds."""
@@ -80,7 +82,7 @@ class PageCache(FileServer):
             func=func,
             ret=-1,
             errno="EFBIG",
-            explain=f"The model's files hold at most {MAX_FILE_PAGES} pages, as a real file system has a largest "
+            explain=f"The model's files hold at most {self.max_pages} pages, as a real file system has a largest "
             "file size.",
         )
 

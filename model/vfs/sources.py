@@ -45,6 +45,8 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "rmdir": (netbsd(NETBSD4, "sys/kern/vfs_syscalls.c", "sys_rmdir"),),
     "rename": (netbsd(NETBSD4, "sys/kern/vfs_syscalls.c", "sys_rename"),),
     "chdir": (netbsd(NETBSD4, "sys/kern/vfs_syscalls.c", "sys_chdir"),),
+    "fchdir": (netbsd(NETBSD4, "sys/kern/vfs_syscalls.c", "sys_fchdir"),),
+    "close": (netbsd(NETBSD4, "sys/kern/kern_descrip.c", "sys_close"),),
     "whiteout": (netbsd(NETBSD4, "sys/kern/vfs_syscalls.c", "sys_undelete"),),
     "mount": (netbsd(NETBSD4, "sys/kern/vfs_syscalls.c", "sys_mount"),),
     "truncate": (netbsd(NETBSD4, "sys/kern/vfs_syscalls.c", "sys_truncate"),),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from model.errors import OpError
 from model.events import Event
+from model.vfs.fdtable import fd_affix
 from model.vfs.namei import NameiResult, namei
 from model.vfs.nchash import CREATE, DELETE, RENAME
 from model.vfs.vnode import VDIR, VREG, Vnode
@@ -38,9 +39,12 @@ def release(vfs: Vfs, *vnodes: Vnode | None) -> list[Event]:
     return events
 
 
-def lookup(vfs: Vfs, path: str) -> list[Event]:
-    """A namei walk of `path` through the name cache, then release: what every path call starts with."""
-    r = namei(vfs, path)
+def lookup(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
+    """A namei walk of `path` through the name cache, then release: what every path call starts with.
+
+    `at` is the directory a relative path starts from (a descriptor's, §1.12) instead of the cwd; so for
+    every call below."""
+    r = namei(vfs, path, atdir=at)
     events = r.events
     if r.vp is not None:
         events.append(file_result("lookup", path, None, f"{r.vp.id}", (r.vp.id,)))
@@ -50,13 +54,18 @@ def lookup(vfs: Vfs, path: str) -> list[Event]:
     return events
 
 
-def open(vfs: Vfs, path: str) -> list[Event]:
-    """open(2): namei, and the vnode keeps a use reference (the user's, dropped by close)."""
-    r = namei(vfs, path)
+def open(vfs: Vfs, path: str, at: Vnode | None = None, fd: int | None = None) -> list[Event]:
+    """open(2): namei, and the vnode keeps a use reference: descriptor `fd`'s (§1.12), or else the user's,
+    dropped by close."""
+    r = namei(vfs, path, atdir=at)
     if r.vp is None:
         return [*r.events, file_result("open", path, r.errno, "")]
-    vfs.hold(r.vp)
     r.events += vfs.vop_unlock(r.vp, quiet=True)  # vn_open returns it locked; sys_open: VOP_UNLOCK(vp, 0)
+    if fd is not None:
+        fd_affix(vfs, fd, r.vp)
+        text = f"{r.vp.id} as fd {fd} (usecount {r.vp.usecount}); close it with 'close fd={fd}'"
+        return [*r.events, file_result("open", path, None, text, (r.vp.id,))]
+    vfs.hold(r.vp)
     return [
         *r.events,
         file_result(
@@ -71,18 +80,26 @@ def close(vfs: Vfs, vp: Vnode) -> list[Event]:
     return vfs.vrele(vp)
 
 
-def create(vfs: Vfs, path: str) -> list[Event]:
-    """creat(2) and close: a new regular file."""
-    return _make(vfs, path, "create", vop_create)
+def create(vfs: Vfs, path: str, at: Vnode | None = None, fd: int | None = None) -> list[Event]:
+    """creat(2) and close: a new regular file; with `fd`, open(O_CREAT|O_EXCL): the file stays open as
+    that descriptor (§1.12)."""
+    return _make(vfs, path, "create", vop_create, at, fd)
 
 
-def mkdir(vfs: Vfs, path: str) -> list[Event]:
+def mkdir(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
     """mkdir(2): a new directory."""
-    return _make(vfs, path, "mkdir", vop_mkdir)
+    return _make(vfs, path, "mkdir", vop_mkdir, at)
 
 
-def _make(vfs: Vfs, path: str, verb: str, vop: Callable[[Vfs, Vnode, str], tuple[Vnode, list[Event]]]) -> list[Event]:
-    r = namei(vfs, path, nameiop=CREATE, wantparent=True)
+def _make(
+    vfs: Vfs,
+    path: str,
+    verb: str,
+    vop: Callable[[Vfs, Vnode, str], tuple[Vnode, list[Event]]],
+    at: Vnode | None,
+    fd: int | None = None,
+) -> list[Event]:
+    r = namei(vfs, path, nameiop=CREATE, wantparent=True, atdir=at)
     events = r.events
     if r.errno:
         return [*events, file_result(verb, path, r.errno, "")]
@@ -92,13 +109,17 @@ def _make(vfs: Vfs, path: str, verb: str, vop: Callable[[Vfs, Vnode, str], tuple
     assert dvp is not None
     vp, made = vop(vfs, dvp, r.name)
     events += made
+    if fd is not None:
+        fd_affix(vfs, fd, vp)
+        events.append(file_result(verb, path, None, f"{vp.id} as fd {fd}", (vp.id,)))
+        return events + release(vfs, dvp)
     events.append(file_result(verb, path, None, vp.id, (vp.id,)))
     return events + release(vfs, dvp) + vfs.vrele(vp)  # VOP_CREATE/VOP_MKDIR vput dvp; the new vnode
 
 
-def unlink(vfs: Vfs, path: str) -> list[Event]:
+def unlink(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
     """unlink(2): remove a name; the file's space goes when its last user lets go."""
-    r = namei(vfs, path, nameiop=DELETE, wantparent=True)
+    r = namei(vfs, path, nameiop=DELETE, wantparent=True, atdir=at)
     events = r.events
     if r.errno or r.vp is None:
         return [*events, *release(vfs, r.dvp), file_result("unlink", path, r.errno or "ENOENT", "")]
@@ -111,12 +132,12 @@ def unlink(vfs: Vfs, path: str) -> list[Event]:
     return events + release(vfs, dvp, vp)  # VOP_REMOVE: dvp and vp locked on entry, vput on return
 
 
-def rmdir(vfs: Vfs, path: str) -> list[Event]:
+def rmdir(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
     """rmdir(2): a DELETE lookup, then VOP_RMDIR of an empty directory, which purges its names."""
     last = ([c for c in path.split("/") if c] or ["."])[-1]
     if last in (".", ".."):
         return [file_result("rmdir", path, "EINVAL" if last == "." else "ENOTEMPTY", "")]  # rmdir(2) on Linux
-    r = namei(vfs, path, nameiop=DELETE, wantparent=True)
+    r = namei(vfs, path, nameiop=DELETE, wantparent=True, atdir=at)
     events = r.events
     if r.errno or r.vp is None:
         return [*events, *release(vfs, r.dvp), file_result("rmdir", path, r.errno or "ENOENT", "")]
@@ -136,15 +157,16 @@ def rmdir(vfs: Vfs, path: str) -> list[Event]:
     return events + release(vfs, dvp, vp)  # VOP_RMDIR: dvp and vp locked on entry, vput on return
 
 
-def rename(vfs: Vfs, old: str, new: str) -> list[Event]:
-    """rename(2): OLD becomes NEW (replacing it); VOP_RENAME purges the names of what moved."""
+def rename(vfs: Vfs, old: str, new: str, at: Vnode | None = None, newat: Vnode | None = None) -> list[Event]:
+    """rename(2): OLD becomes NEW (replacing it); VOP_RENAME purges the names of what moved. renameat(2)
+    starts OLD at `at` and NEW at `newat`."""
     if any(_last_component(p) in (".", "..") for p in (old, new)):
         return [file_result("rename", f"{old} {new}", "EINVAL", "")]  # rename(2): a last component . or ..
-    f = namei(vfs, old, nameiop=DELETE, wantparent=True, lockleaf=False, lockparent=False)  # WANTPARENT only
+    f = namei(vfs, old, nameiop=DELETE, wantparent=True, atdir=at, lockleaf=False, lockparent=False)  # WANTPARENT
     events = f.events
     if f.errno or f.vp is None:
         return [*events, *release(vfs, f.dvp), file_result("rename", old, f.errno or "ENOENT", "")]
-    t = namei(vfs, new, nameiop=RENAME, wantparent=True)
+    t = namei(vfs, new, nameiop=RENAME, wantparent=True, atdir=newat)
     events += t.events
     fvp, fdvp, tvp, tdvp = f.vp, f.dvp, t.vp, t.dvp
     errno = t.errno or _rename_errno(vfs, f, t)
@@ -181,9 +203,9 @@ def _rename_errno(vfs: Vfs, f: NameiResult, t: NameiResult) -> str | None:
     return None
 
 
-def chdir(vfs: Vfs, path: str) -> list[Event]:
+def chdir(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
     """chdir(2): the working directory, where relative paths start, holds a use reference."""
-    r = namei(vfs, path)
+    r = namei(vfs, path, atdir=at)
     if r.vp is None:
         return [*r.events, file_result("chdir", path, r.errno, "")]
     if r.vp.type != VDIR:

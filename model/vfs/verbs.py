@@ -6,15 +6,17 @@ life cycle); the user's own references (taken by open and vref) are the one thin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from model.errors import OpError
 from model.events import Event
-from model.ops import COUNT, NAME, PATH, ArgKind, Param, choice_kind, command, id_kind
+from model.ops import COUNT, NAME, PATH, ArgKind, Param, choice_kind, command, id_kind, number
 from model.vfs import syscalls
+from model.vfs.fdtable import FD_MAX, bad_descriptor, fchdir, fd_close, fd_getvnode, fd_unused
 from model.vfs.getcwd import getcwd
 from model.vfs.vfs import FSTYPES, Vfs
-from model.vfs.vnode import ACTIVE, DEAD, RECLAIMED, VDIR
+from model.vfs.vnode import ACTIVE, DEAD, RECLAIMED, VDIR, Vnode
 
 if TYPE_CHECKING:
     from model.system import System
@@ -30,6 +32,16 @@ def _target(text: str) -> str | None:
 
 
 TARGET = ArgKind("VPN|-", _target, lambda v: "-" if v is None else v)
+
+
+def _fd(text: str) -> int:
+    value = number(text)
+    if not 0 <= value <= FD_MAX:
+        raise ValueError(f"expected a descriptor number from 0 to {FD_MAX}, got {text!r}")
+    return value
+
+
+FD = ArgKind("FD", _fd)
 FSTYPE = choice_kind("FSTYPE", FSTYPES)
 
 
@@ -40,89 +52,136 @@ def vfs_of(system: System) -> Vfs:
 
 # -- path system calls ---------------------------------------------------------------------------------
 
+AT = Param("at", FD, keyword=True)
+"""at=N: a relative path starts at descriptor N's directory instead of the cwd (the *at calls, §1.12)."""
+
+
+def _at(system: System, call: str, path: str, at: int | None, run: Callable[[Vfs, Vnode | None], list[Event]]):
+    """Run a path call from descriptor `at`'s vnode (fd_getvnode), or EBADF when it is not open."""
+    vfs = vfs_of(system)
+    if at is None:
+        return run(vfs, None)
+    start = fd_getvnode(vfs, at)
+    if start is None:
+        return bad_descriptor(call, path, at)
+    return run(vfs, start)
+
 
 @command(
     "lookup",
     Param("path", PATH),
-    summary="namei walk of PATH through the name cache, then release",
+    AT,
+    summary="namei walk of PATH through the name cache, then release (at=N: from descriptor N)",
     part="vfs",
     example="lookup /usr/bin/cc",
 )
-def lookup_verb(system: System, path: str) -> list[Event]:
-    return syscalls.lookup(vfs_of(system), path)
+def lookup_verb(system: System, path: str, at: int | None) -> list[Event]:
+    return _at(system, "lookup", path, at, lambda vfs, start: syscalls.lookup(vfs, path, start))
 
 
 @command(
     "open",
     Param("path", PATH),
-    summary="open PATH: namei, and the vnode keeps a use reference",
+    AT,
+    Param("fd", FD, keyword=True),
+    summary="open PATH: namei, and the vnode keeps a use reference (fd=N: as descriptor N)",
     part="vfs",
     example="open /etc/passwd",
 )
-def open_verb(system: System, path: str) -> list[Event]:
-    return syscalls.open(vfs_of(system), path)
+def open_verb(system: System, path: str, at: int | None, fd: int | None) -> list[Event]:
+    if fd is not None:
+        fd_unused(vfs_of(system), fd)
+    return _at(system, "open", path, at, lambda vfs, start: syscalls.open(vfs, path, start, fd))
 
 
 @command(
     "close",
-    Param("vp", VNODE),
-    summary="close: drop a use reference (vrele); the last one runs VOP_INACTIVE",
+    Param("vp", VNODE, optional=True),
+    Param("fd", FD, keyword=True),
+    summary="close VP or fd=N: drop its use reference (vrele); the last one runs VOP_INACTIVE",
     part="vfs",
     example="close vp5",
 )
-def close_verb(system: System, vp: str) -> list[Event]:
+def close_verb(system: System, vp: str | None, fd: int | None) -> list[Event]:
     vfs = vfs_of(system)
+    if (vp is None) == (fd is None):
+        raise OpError("close takes a vnode (close vp5) or a descriptor (close fd=3)", hint="close VP | close fd=N")
+    if fd is not None:
+        return fd_close(vfs, fd)
+    assert vp is not None
     return syscalls.close(vfs, vfs.vnode(vp))
 
 
 @command(
     "create",
     Param("path", PATH),
-    summary="create a regular file (creat + close)",
+    AT,
+    Param("fd", FD, keyword=True),
+    summary="create a regular file (creat + close; fd=N: it stays open as descriptor N)",
     part="vfs",
     example="create /tmp/new",
 )
-def create_verb(system: System, path: str) -> list[Event]:
-    return syscalls.create(vfs_of(system), path)
+def create_verb(system: System, path: str, at: int | None, fd: int | None) -> list[Event]:
+    if fd is not None:
+        fd_unused(vfs_of(system), fd)
+    return _at(system, "create", path, at, lambda vfs, start: syscalls.create(vfs, path, start, fd))
 
 
-@command("mkdir", Param("path", PATH), summary="create a directory", part="vfs", example="mkdir /tmp/d")
-def mkdir_verb(system: System, path: str) -> list[Event]:
-    return syscalls.mkdir(vfs_of(system), path)
+@command("mkdir", Param("path", PATH), AT, summary="create a directory", part="vfs", example="mkdir /tmp/d")
+def mkdir_verb(system: System, path: str, at: int | None) -> list[Event]:
+    return _at(system, "mkdir", path, at, lambda vfs, start: syscalls.mkdir(vfs, path, start))
 
 
 @command(
     "unlink",
     Param("path", PATH),
+    AT,
     summary="remove a name; the file's space goes when its last user lets go",
     part="vfs",
     example="unlink /tmp/new",
 )
-def unlink_verb(system: System, path: str) -> list[Event]:
-    return syscalls.unlink(vfs_of(system), path)
+def unlink_verb(system: System, path: str, at: int | None) -> list[Event]:
+    return _at(system, "unlink", path, at, lambda vfs, start: syscalls.unlink(vfs, path, start))
 
 
 @command(
     "rename",
     Param("old", PATH),
     Param("new", PATH),
-    summary="rename OLD to NEW; cache_purge on the moved vnode",
+    AT,
+    Param("newat", FD, keyword=True),
+    summary="rename OLD to NEW; cache_purge on the moved vnode (at=N, newat=M: renameat)",
     part="vfs",
     example="rename /tmp/a /tmp/b",
 )
-def rename_verb(system: System, old: str, new: str) -> list[Event]:
-    return syscalls.rename(vfs_of(system), old, new)
+def rename_verb(system: System, old: str, new: str, at: int | None, newat: int | None) -> list[Event]:
+    def run(vfs: Vfs, start: Vnode | None) -> list[Event]:
+        return _at(system, "rename", new, newat, lambda _, new_start: syscalls.rename(vfs, old, new, start, new_start))
+
+    return _at(system, "rename", old, at, run)
 
 
 @command(
     "cd",
     Param("path", PATH),
+    AT,
     summary="change the working directory (relative paths start there)",
     part="vfs",
     example="cd /usr",
 )
-def cd_verb(system: System, path: str) -> list[Event]:
-    return syscalls.chdir(vfs_of(system), path)
+def cd_verb(system: System, path: str, at: int | None) -> list[Event]:
+    return _at(system, "chdir", path, at, lambda vfs, start: syscalls.chdir(vfs, path, start))
+
+
+@command(
+    "fchdir",
+    Param("fd", FD),
+    summary="fchdir: descriptor FD's directory becomes the working directory, with no walk",
+    part="vfs",
+    example="fchdir 3",
+)
+def fchdir_verb(system: System, fd: int) -> list[Event]:
+    return fchdir(vfs_of(system), fd)
 
 
 @command(
@@ -139,12 +198,13 @@ def whiteout_verb(system: System, path: str) -> list[Event]:
 @command(
     "rmdir",
     Param("path", PATH),
+    AT,
     summary="remove an empty directory: DELETE lookup, VOP_RMDIR, cache_purge of the directory",
     part="vfs",
     example="rmdir /tmp/d",
 )
-def rmdir_verb(system: System, path: str) -> list[Event]:
-    return syscalls.rmdir(vfs_of(system), path)
+def rmdir_verb(system: System, path: str, at: int | None) -> list[Event]:
+    return _at(system, "rmdir", path, at, lambda vfs, start: syscalls.rmdir(vfs, path, start))
 
 
 # -- the name cache directly ---------------------------------------------------------------------------

@@ -28,14 +28,14 @@ class Vfs(VnodeLifeCycle):
     """Everything between a path and a file: mounts, vnodes, the name cache, the root and the cwd."""
 
     __slots__ = (
-        "cwd", "mounts", "namecache", "next_mount", "pagecache", "protocol", "rootvnode", "user_locks", "user_refs",
-        "vnodes",
+        "cwd", "fds", "mounts", "namecache", "next_mount", "pagecache", "protocol", "rootvnode", "user_locks",
+        "user_refs", "vnodes",
     )  # fmt: skip
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.vnodes = VnodeTable(config["desiredvnodes"])
         self.namecache = NameCache(config["nchash"], config["ncvhash"], config["namecache_max"])
-        self.pagecache = PageCache(config["page_size"])
+        self.pagecache = PageCache(config["page_size"], config["max_file_pages"])
         self.protocol: str = config["vnode_protocol"]
         self.mounts: dict[str, Mount] = {}
         self.next_mount = 0
@@ -47,6 +47,7 @@ class Vfs(VnodeLifeCycle):
         self.rootvnode = self._mount_root(root_mount)
         self.cwd = self.rootvnode
         self.rootvnode.usecount += 1  # the process's cwd reference
+        self.fds: dict[int, Vnode] = {}  # the process's descriptor table: each open file holds its vnode (§1.12)
 
     # -- mounts ------------------------------------------------------------------------------------
 
@@ -238,7 +239,7 @@ class Vfs(VnodeLifeCycle):
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        state = {
             "protocol": self.protocol,
             "rootvnode": self.rootvnode.id,
             "cwd": self.cwd.id,
@@ -248,6 +249,9 @@ class Vfs(VnodeLifeCycle):
             "namecache": self.namecache.to_dict(),
             "pagecache": self.pagecache.to_dict(),
         }
+        if self.fds:  # only while descriptors are open, so the dumps of scenarios without any stay as they were
+            state["fds"] = {str(fd): vp.id for fd, vp in sorted(self.fds.items())}
+        return state
 
     def stats(self) -> dict[str, int]:
         return {
@@ -286,6 +290,21 @@ class Vfs(VnodeLifeCycle):
                 problems.append(f"{mount.id} covers {mount.covered.id}, which does not name it")
         if self.cwd.usecount < 1:
             problems.append(f"the cwd {self.cwd.id} holds no use reference")
+        return problems + self._check_fds()
+
+    def _check_fds(self) -> list[str]:
+        """Each descriptor names a vnode of the table with at least as many use references as holders (§1.12)."""
+        problems = []
+        holders: dict[str, int] = {}
+        for fd, vp in self.fds.items():
+            if self.vnodes.get(vp.id) is not vp:
+                problems.append(f"fd {fd} names {vp.id}, which is not in the vnode table")
+            holders[vp.id] = holders.get(vp.id, 0) + 1
+        for ref, count in holders.items():
+            vp = self.vnodes.get(ref)
+            owned = count + self.user_refs.get(ref, 0) + (self.cwd is vp)
+            if vp is not None and vp.usecount < owned:
+                problems.append(f"{ref} has usecount {vp.usecount}, fewer than its {owned} holders (descriptors, cwd)")
         return problems
 
     def _check_names_of(self, vp: Vnode) -> list[str]:

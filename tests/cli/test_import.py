@@ -1,7 +1,10 @@
 """`cachescope import ...` and `cachescope FILE.strace`: files written, replayable by `run`, bad input exits 2."""
 
 import io
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from viz.cli import main
 from viz.cli.importing import ProgressBar
 
 DATA = Path(__file__).parent.parent / "data"
+ROOT = Path(__file__).parent.parent.parent
 
 
 def imported_runs(out, capsys):
@@ -117,3 +121,101 @@ def test_progress_shows_only_for_big_inputs_on_a_terminal():
     ProgressBar("reading x", pipe)(50 << 20, 100 << 20)
     ProgressBar("reading x", Tty())(10, 100)
     assert "reading x:  50% (50 of 100 MiB)" in tty.getvalue() and pipe.getvalue() == ""
+
+
+def run_cli(args, **options):
+    """`cachescope ARGS` in a child process (for real pipes, FIFOs and bash's process substitution)."""
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from viz.cli import main; sys.exit(main())", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        **options,
+    )
+
+
+def scenario_body(path):
+    """The scenario after its title and about, which name the input."""
+    return Path(path).read_text().split("\n[config]", 1)[1]
+
+
+@pytest.mark.parametrize("how", ["dash", "fifo", "process-substitution"])
+def test_strace_input_is_read_once_from_pipes_fifos_and_process_substitution(tmp_path, how):
+    """The importer reads its input once, as a stream: `-` on a pipe, a named FIFO and `<(...)` give the same
+    scenario as the file."""
+    trace = DATA / "find.strace"
+    out = tmp_path / "out.toml"
+    if how == "dash":
+        with subprocess.Popen(["cat", str(trace)], stdout=subprocess.PIPE) as cat:
+            done = run_cli(["import", "strace", "-", "-o", str(out)], stdin=cat.stdout)
+    elif how == "fifo":
+        fifo = tmp_path / "trace.fifo"
+        os.mkfifo(fifo)
+        with subprocess.Popen(["sh", "-c", f"cat '{trace}' > '{fifo}'"]) as writer:
+            done = run_cli(["import", "strace", str(fifo), "-o", str(out)])
+            writer.wait(timeout=60)
+    else:
+        command = f"exec '{sys.executable}' -c 'import sys; from viz.cli import main; sys.exit(main())' "
+        command += f"import strace <(cat '{trace}') -o '{out}'"
+        done = subprocess.run(["bash", "-c", command], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "190 of 190 recorded results agree" in done.stdout
+    assert main(["import", "strace", str(trace), "-o", str(tmp_path / "file.toml")]) == 0
+    assert scenario_body(out) == scenario_body(tmp_path / "file.toml")
+    if how == "dash":
+        assert 'title = "strace: stdin"' in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["strace", "{data}/ls.strace", "--root", "/", "--strict-disk"], "not allowed with argument --root"),
+        (["din", "{data}/loop.din", "--limit", "0"], "argument --limit: expected a whole number > 0, got 0"),
+        (["din", "{data}/loop.din", "--limit", "-5"], "argument --limit: expected a whole number > 0, got -5"),
+        (["proc", "--limit", "0"], "argument --limit: expected a whole number > 0, got 0"),
+        (["strace", "{data}/ls.strace", "--namecache-max", "0"], "expected a whole number > 0, got 0"),
+    ],
+)
+def test_options_are_checked_before_any_work(tmp_path, capsys, args, message):
+    out = tmp_path / "out.toml"
+    assert main(["import", *[a.format(data=DATA) for a in args], "-o", str(out)]) == 2
+    assert message in capsys.readouterr().err and not out.exists()
+
+
+def test_strict_disk_imports_and_reports(tmp_path, capsys):
+    out = tmp_path / "strict.toml"
+    assert main(["import", "strace", str(DATA / "rm-rf.strace"), "--strict-disk", "-o", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "836 of 836 recorded results agree" in report and "skipped" in report and "newfstatat" in report
+    assert "--strict-disk" in out.read_text()  # the about says what the disk is
+    imported_runs(out, capsys)
+
+
+def test_the_replay_check_shows_progress_in_steps():
+    tty = Tty()
+    ProgressBar("checking x", tty, threshold=10, unit="steps")(12_000, 30_000)
+    assert "checking x:  40% (12,000 of 30,000 steps)" in tty.getvalue()
+
+
+def test_residency_of_big_files(tmp_path, capsys):
+    """A 100 MiB file replays with a page cache sized from it; one past the model's largest file is refused
+    before anything is written."""
+    big = tmp_path / "big.bin"
+    with big.open("wb") as f:
+        f.truncate(100 << 20)
+        f.write(b"x" * 8192)
+    out = tmp_path / "res.toml"
+    assert main(["import", "residency", str(big), "-o", str(out)]) == 0
+    assert "max_file_pages = 25600" in out.read_text()
+    assert "EFBIG" not in imported_runs(out, capsys)
+    huge = tmp_path / "huge.bin"
+    try:
+        with huge.open("wb") as f:
+            f.truncate((1 << 24) * 4096 + 4096)  # sparse: one page past 64 GiB
+    except OSError:
+        pytest.skip("this file system cannot hold a sparse 64 GiB file")
+    out.unlink()
+    assert main(["import", "residency", str(huge), "-o", str(out)]) == 2
+    assert "more than the largest file the model holds" in capsys.readouterr().err and not out.exists()

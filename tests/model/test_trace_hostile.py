@@ -24,6 +24,7 @@ from model.trace import TraceFormatError
 from model.trace.strace_disk import ANY, DIR, FILE, Disk, walk
 from model.trace.strace_import import StraceImporter
 from model.trace.strace_parse import KINDS_MAX, OTHERS, PENDING_MAX, StraceReader, c_string, split_args
+from model.trace.strace_report import NOT_MODELLED, UNDECODABLE, UNKNOWN_FD
 from model.vfs.fs import validate_tree
 from viz.cli.host import proc_snapshot
 from viz.cli.host.source import InputError, LineSource, read_regular
@@ -47,9 +48,11 @@ def test_the_hostile_trace_imports_and_counts_what_it_cannot_use():
     resolve_config(config)  # the [config] it made is one the model takes
     assert report.parse.calls == 11 and report.parse.unknown == 2  # the 5,000-digit result, the 34-digit pid
     assert [e.split(":")[0] for e in report.parse.unknown_examples] == ["line 7", "line 11"]
-    assert report.ignored["umask"] == 1  # `umask(022) = 022`: an octal result, read, then not modelled
-    assert report.undecodable == 2  # the raw \xe9 byte and the NUL in a path
-    assert report.too_long == 2 and report.unresolved == 1  # 1,200 bytes; a 300-byte name; a 34-digit dirfd
+    assert report.skipped[NOT_MODELLED]["umask"] == 1  # `umask(022) = 022`: an octal result, read, then not modelled
+    assert report.skipped_count(UNDECODABLE) == 2  # the raw \xe9 byte and the NUL in a path
+    assert (
+        report.too_long == 2 and report.skipped_count(UNKNOWN_FD) == 1
+    )  # 1,200 bytes; a 300-byte name; a 34-digit dirfd
     assert report.verification.mismatches == 0 and report.verification.refused == 0
     assert "/etc/hosts" in config["tree"]  # the stat whose st_size has 5,000 digits still proves the file
     too_long = [s for s in steps if "ENAMETOOLONG" in s.say]

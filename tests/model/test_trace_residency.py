@@ -101,3 +101,43 @@ def test_plan_rebuilds_the_resident_pages_in_the_page_cache(tmp_path):
         cached = vfs.pagecache.pages.get(vp.id, {}) if vp else {}
         assert len(cached) == file.resident, file.path
         assert sorted(cached) == [p for first, n in file.runs for p in range(first, first + n)]
+
+
+def rebuilt(measured):
+    """The System a plan rebuilds `measured` in, checked step by step; and each file's cached page numbers."""
+    system = System(plans.config(measured, residency.PAGE_SIZE))
+    for op, _ in plans.plan(measured, residency.PAGE_SIZE):
+        assert not any(e.is_error or e.errno for e in system.apply(op)), op
+    vfs = system.part("vfs")
+    cached = {}
+    for file in measured:
+        mount, ino = vfs.node_at(residency.model_path(file.path))
+        vp = vfs.vnodes.by_identity.get((mount.id, ino))
+        cached[file.path] = (sorted(vfs.pagecache.pages.get(vp.id, {})), vfs.pagecache.sizes.get(vp.id))
+    return system, cached
+
+
+def test_a_file_past_the_default_largest_is_rebuilt_with_a_larger_page_cache(tmp_path):
+    """A 100 MiB file (25,600 pages, more than the default 16,384) with a few resident pages: the [config]
+    makes room for it, and only the resident pages are filled."""
+    big = tmp_path / "big.bin"
+    with big.open("wb") as f:
+        f.truncate(100 << 20)  # sparse
+        f.seek(80 << 20)
+        f.write(b"x" * 3 * residency.PAGE_SIZE)  # three pages, dirty in the page cache: resident
+    measured = residency.measure(str(big))
+    assert measured.pages == (100 << 20) // residency.PAGE_SIZE > plans.FILE_PAGES
+    assert measured.resident >= 3
+    assert plans.config([measured], residency.PAGE_SIZE)["max_file_pages"] == measured.pages
+    _, cached = rebuilt([measured])
+    pages, size = cached[str(big)]
+    assert size == 100 << 20
+    assert pages == [p for first, n in measured.runs for p in range(first, first + n)]
+
+
+def test_files_too_big_to_rebuild_are_refused_with_a_reason():
+    huge = plans.Residency("/huge", "/mnt/huge", (plans.FILE_PAGES_MAX + 1) * 4096, plans.FILE_PAGES_MAX + 1)
+    assert "more than the largest file the model holds" in plans.too_big([huge])
+    hot = plans.Residency("/hot", "/mnt/hot", 1 << 33, 1 << 21, [(0, plans.RESIDENT_MAX + 1)])
+    assert "resident pages in all" in plans.too_big([hot])
+    assert plans.too_big([plans.Residency("/ok", "/mnt/ok", 4096, 1, [(0, 1)])]) is None

@@ -10,13 +10,13 @@ from model.trace.replay import verify
 from model.trace.steps import StepList
 from model.trace.strace_disk import FILE, Disk, walk
 from model.trace.strace_import import StraceImporter, import_strace
-from model.trace.strace_parse import Call, Exited, StraceReader, c_string, split_args
-from model.trace.strace_report import guess_cwd
+from model.trace.strace_parse import Call, Exited, FdArg, StraceReader, c_string, fd_arg, split_args
+from model.trace.strace_report import NOT_MODELLED, ON_FD, guess_cwd
 from model.vfs.nchash import NCHNAMLEN
 from viz.cli.spool import StepSpool
 
 DATA = Path(__file__).parent.parent / "data"
-RECORDED = ["ls.strace", "python.strace", "threads.strace"]
+RECORDED = ["ls.strace", "python.strace", "threads.strace", "python-start.strace", "git-status.strace", "tar.strace"]
 
 
 def lines_of(name):
@@ -96,14 +96,14 @@ def test_ls_trace_facts():
     entry = negative_entry(report.verification.system, "/etc/ld.so.preload")
     assert entry is not None and entry.name == "ld.so.preload"
     assert steps[0].op.verb == "spawn" and steps[-1].op.verb == "exit"
-    assert report.fd_only > 0  # newfstatat(3, "", ..., AT_EMPTY_PATH) walks no path
+    assert report.skipped[ON_FD]["newfstatat"] > 0  # newfstatat(3, "", ..., AT_EMPTY_PATH) walks no path
 
 
 def test_threads_trace_has_tree_changes_tasks_and_paired_halves():
     config, report, steps = imported("threads.strace")
     verbs = dos(steps)
     assert any(v.startswith("thread ") for v in verbs)
-    for verb in ("mkdir d", "mkdir d/e", "cd d", "create e/f", "rename e/f e/g", "unlink e/g", "rmdir e", "cd .."):
+    for verb in ("mkdir d", "mkdir d/e", "cd d", "create e/f fd=3", "rename e/f e/g", "unlink e/g", "rmdir e", "cd .."):
         assert verb in verbs
     assert "rmdir d" in verbs  # rmdir("d" <unfinished ...> ... <... rmdir resumed>) = 0
     assert report.parse.unfinished == report.parse.resumed_paired == 4
@@ -135,20 +135,22 @@ def test_relative_paths_follow_each_tasks_cwd_and_dirfds():
     )
     assert dos(steps) == [
         "spawn 10",
-        "lookup /srv/data",
-        "lookup /srv/data/a.txt",  # dirfd 3 is /srv/data; the model's cwd is /
+        "open /srv/data fd=3",  # every open file is a descriptor of the model
+        "lookup a.txt at=3",  # the walk starts at dirfd 3's directory, as the kernel's does
         "cd /srv",
         "lookup data/a.txt",  # pid 10's cwd is the model's: the walk starts there
         "spawn 11 parent=10",
-        "cd data",
+        "cd data",  # the model's cwd follows the last chdir: pid 11's
         "mkdir sub",
-        "create /srv/data/sub/new",  # pid 10's cwd is /srv, the model's is now /srv/data
+        "open /srv fd=65536",  # synthetic: a descriptor on pid 10's cwd, which is no longer the model's
+        "create data/sub/new at=65536 fd=4",
         "unlink sub/new",
-        "rmdir sub",  # pid 11's copy of dirfd 3 is the model's cwd
-        "rename a.txt /srv/b.txt",
-        "lookup b.txt",  # strace -y: 3</srv/data>
+        "rmdir sub at=3",  # pid 11's copy of fd 3 names the same directory
+        "rename a.txt b.txt at=3 newat=65536",
+        "lookup b.txt at=3",  # strace -y: 3</srv/data>
         "lookup missing/x",
     ]
+    assert [s.call for s in steps if s.call is None and s.op.verb != "spawn"] == [None]  # only the held cwd
     assert check.mismatches == 0 and check.refused == 0, check.examples
     assert report.verification is None
 
@@ -185,7 +187,7 @@ def test_unknown_lines_are_counted_never_fatal():
 """
     )
     assert report.parse.unknown == 2 and len(report.parse.unknown_examples) == 2
-    assert report.parse.signals == 1 and report.ignored["frobnicate"] == 1
+    assert report.parse.signals == 1 and report.skipped[NOT_MODELLED]["frobnicate"] == 1
     assert dos(steps) == ["spawn 12", "lookup /etc/x", "exit 12"]
 
 
@@ -214,7 +216,8 @@ def test_failed_calls_the_model_cannot_fail_become_lookups():
     )
     assert dos(steps)[1:] == ["lookup /tmp/x", "lookup /tmp/a", "lookup /etc/passwd"]
     assert report.unmodelled == {"EACCES": 2, "EXDEV": 1}
-    assert check.compared == check.agreed == 1 and check.refused == 0  # only the spawn is compared
+    assert check.compared == check.agreed == 0 and check.refused == 0  # nothing compared: the spawn is synthetic
+    assert (check.calls, check.synthetic) == (3, 1)
 
 
 def test_walk_keeps_dotdot_components_as_proof_of_directories():
@@ -249,3 +252,55 @@ def test_written_scenario_loads_and_quotes_odd_paths(tmp_path):
     scenario = load_file(out)
     assert scenario.steps[-1].op.get("path") == odd
     assert not list(tmp_path.glob(".odd.toml.*"))  # the temporary file was renamed into place
+
+
+@pytest.mark.parametrize(
+    ("token", "fd", "path", "kind", "deleted"),
+    [
+        ("3", 3, None, "", False),
+        ("AT_FDCWD", None, None, "", False),
+        ("AT_FDCWD</home/u>", None, "/home/u", "", False),
+        ("3</tmp/odd\\74d\\76>", 3, "/tmp/odd<d>", "", False),  # strace escapes < and > in a path
+        ("6</tmp/new\\nline>(deleted)", 6, "/tmp/new\nline", "", True),  # strace 6: the marker outside
+        ("4</tmp/f (deleted)>(deleted)", 4, "/tmp/f (deleted)", "", True),  # a file really named so
+        ("4</tmp/f (deleted)>", 4, "/tmp/f", "", True),  # strace 5 and before: the kernel's marker inside
+        ("0</dev/null<char 1:3>>", 0, "/dev/null", "", False),  # -yy: a device's numbers
+        ("7<TCP:[10.0.0.1:5->10.0.0.2:80]>", 7, None, "TCP", False),  # -yy: a socket's ends
+        ("5<pipe:[153902]>", 5, None, "pipe", False),
+        ("9<anon_inode:[eventpoll]>", 9, None, "anon_inode", False),
+        ("3</a(b,c>", 3, "/a(b,c", "", False),
+    ],
+)
+def test_y_annotations(token, fd, path, kind, deleted):
+    """-y and -yy print what an fd is: a path (escaped), a deleted file, a device, a socket, a pipe."""
+    assert fd_arg(token) == FdArg(fd, path, kind, deleted)
+
+
+def test_annotated_lines_split_and_read_their_results():
+    """An annotation is one token (a bracket or comma in it splits nothing), also after the result; a decoded
+    result such as fcntl's ``(flags ...)`` is read."""
+    reader = StraceReader()
+    lines = [
+        '1 openat(3</a(b,c>, "f", O_RDONLY) = 4</a(b,c/f>',
+        "1 close(6</tmp/x\\nline>(deleted)) = 0",
+        '1 openat(AT_FDCWD</w>, "/dev/null", O_RDONLY|O_CLOEXEC) = 5</dev/null<char 1:3>>',
+        "1 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 7<TCP:[10.0.0.1:5->10.0.0.2:80]>",
+        "1 fcntl(3</x>, F_GETFL) = 0x38800 (flags O_RDONLY|O_NONBLOCK|O_LARGEFILE|O_NOFOLLOW|O_DIRECTORY)",
+    ]
+    calls = [reader.feed(line) for line in lines]
+    assert reader.stats.unknown == 0
+    assert [c.args[0] for c in calls[:2]] == ["3</a(b,c>", "6</tmp/x\\nline>(deleted)"]
+    assert [c.ret for c in calls] == [4, 0, 5, 7, 0x38800]
+
+
+def test_a_deleted_directory_puts_nothing_on_the_disk():
+    """A dirfd -y marks deleted is not opened from its path: the name is gone, so no phantom directory."""
+    sink = StepList()
+    importer = StraceImporter(sink)
+    report = importer.run(
+        [
+            '1 openat(4</tmp/d (deleted)>, "x", O_RDONLY) = -1 ENOENT (No such file or directory)',
+            '1 openat(5</tmp/e>(deleted), "x", O_RDONLY) = -1 ENOENT (No such file or directory)',
+        ]
+    )
+    assert importer.config()["tree"] == [] and report.skipped_count() == 2

@@ -11,6 +11,7 @@ from model.vfs.namecache import NCHSTATS
 NAMES = ["a", "b", "usr", "bin", "x" * 32, ".", ".."]
 DIRS = ["/", "/usr", "/usr/bin", "/tmp", "/puffs", "/puffs/d", "/mnt"]
 PATHS = [f"{d.rstrip('/')}/{n}" for d in DIRS for n in NAMES] + DIRS
+FDS = st.integers(3, 6)
 OFFSETS = st.sampled_from([0, 1, 100, 4095, 4096, 5000, 8192, 12288, 20000])
 
 
@@ -38,6 +39,23 @@ class VfsMachine(RuleBasedStateMachine):
     @rule(old=st.sampled_from(PATHS), new=st.sampled_from(PATHS))
     def rename(self, old: str, new: str) -> None:
         self.apply(f"rename {old} {new}")
+
+    @rule(path=st.sampled_from(PATHS + NAMES), fd=FDS, at=st.none() | FDS, create=st.booleans())
+    def open_fd(self, path: str, fd: int, at: int | None, create: bool) -> None:
+        """§1.12: descriptors, opened from the cwd or from another descriptor (fd numbers may be in use)."""
+        self.apply(f"{'create' if create else 'open'} {path} fd={fd}" + (f" at={at}" if at is not None else ""))
+
+    @rule(
+        name=st.sampled_from(NAMES),
+        at=FDS,
+        verb=st.sampled_from(["lookup", "mkdir", "unlink", "rmdir", "cd", "open"]),
+    )
+    def path_at(self, name: str, at: int, verb: str) -> None:
+        self.apply(f"{verb} {name} at={at}")
+
+    @rule(fd=FDS, verb=st.sampled_from(["close fd={}", "fchdir {}"]))
+    def fd_op(self, fd: int, verb: str) -> None:
+        self.apply(verb.format(fd))
 
     @rule(
         data=st.data(),

@@ -33,20 +33,24 @@ from viz.cli.base import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser
 from viz.cli.host import proc_snapshot
 from viz.cli.host import residency as host_residency
 from viz.cli.host.disk import disk_probe
-from viz.cli.host.source import InputError, LineSource, Progress
+from viz.cli.host.source import STDIN, InputError, LineSource, Progress
 from viz.cli.spool import SpoolFull, StepSpool
 
 BIG = 8 << 20
 """Inputs at least this big show a progress indicator (when stderr is a terminal)."""
+MANY_STEPS = 20_000
+"""Replays of at least this many steps show one too."""
 
 
 class ProgressBar:
-    """`label: 42% (120 of 300 MiB)` on one stderr line, redrawn at most 5 times a second."""
+    """`label: 42% (120 of 300 MiB)` (or `(12,000 of 30,000 steps)`) on one stderr line, redrawn at most 5 times
+    a second, when stderr is a terminal and the total reaches `threshold`."""
 
-    def __init__(self, label: str, stream: TextIO | None = None, threshold: int = BIG) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None, threshold: int = BIG, unit: str = "MiB") -> None:
         self.label = label
         self.stream = stream or sys.stderr
         self.threshold = threshold
+        self.unit = unit
         self.last = 0.0
 
     def __call__(self, done: int, total: int) -> None:
@@ -56,7 +60,8 @@ class ProgressBar:
         if now - self.last < 0.2 and done < total:
             return
         self.last = now
-        self.stream.write(f"\r{self.label}: {100 * done // max(total, 1):3d}% ({done >> 20} of {total >> 20} MiB)")
+        amount = f"{done >> 20} of {total >> 20} MiB" if self.unit == "MiB" else f"{done:,} of {total:,} {self.unit}"
+        self.stream.write(f"\r{self.label}: {100 * done // max(total, 1):3d}% ({amount})")
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
@@ -122,12 +127,16 @@ def import_strace_file(
     root: str | None = None,
     namecache_max: int | None = None,
     check: bool = True,
+    strict: bool = False,
     progress: Progress | None = None,
+    checking: Progress | None = None,
 ) -> tuple[dict[str, Any], StraceReport]:
-    """Import the strace file at `path` onto `spool` (see `import_strace`): opened once, a stream copied as
-    it is read for the second pass; `root` takes the disk from a real tree. InputError for a line past the
-    caps, or where the scenario would pass its size, names the line."""
-    with LineSource(path, "strace", max_line=LINE_MAX, progress=progress) as source:
+    """Import the strace file at `path` (``-``: standard input) onto `spool` (see `import_strace`): opened once
+    and read once, as a stream, so a pipe or FIFO works as a file does; `root` takes the disk from a real
+    tree, `strict` only what the trace proves. `progress` is told how far the reading is, `checking` how far
+    the replay check is. InputError for a line past the caps, or where the scenario would pass its size,
+    names the line."""
+    with LineSource(path, "strace", max_line=LINE_MAX, replay=False, progress=progress) as source:
         try:
             return import_strace(
                 source,
@@ -136,6 +145,8 @@ def import_strace_file(
                 probe=disk_probe(root) if root else None,
                 namecache_max=namecache_max,
                 check=check,
+                strict=strict,
+                progress=checking,
             )
         except SpoolFull as exc:
             raise InputError(f"strace line {source.line}: {exc}") from None
@@ -166,7 +177,9 @@ def _strace(spool: StepSpool, path: str, options: argparse.Namespace | None = No
     if cwd is not None and (not cwd.startswith("/") or too_long(cwd) is not None):
         why = too_long(cwd) or "not an absolute path"
         raise BadInput(f"--cwd {printable(cwd[:80])}: {why}")
-    with named(path):
+    strict = getattr(options, "strict_disk", False)
+    name = display_name(path)
+    with named(input_name(path)):
         config, report = import_strace_file(
             path,
             spool,
@@ -174,16 +187,34 @@ def _strace(spool: StepSpool, path: str, options: argparse.Namespace | None = No
             root=root,
             namecache_max=getattr(options, "namecache_max", None),
             check=not getattr(options, "no_check", False),
-            progress=ProgressBar(f"reading {os.path.basename(path)}"),
+            strict=strict,
+            progress=ProgressBar(f"reading {name}"),
+            checking=ProgressBar(f"checking {name}", threshold=MANY_STEPS, unit="steps"),
         )
+    disk = (
+        "only what the recorded results prove existed before the trace (--strict-disk)"
+        if strict
+        else "what the recorded results prove, or make likely, existed before the trace"
+    )
     about = (
-        f"Replay of {os.path.basename(path)} (strace -f): each step is one system call, as a namei walk "
-        "(lookup) or the verb that changes the tree; the say line is the original call. The disk ([config] "
-        "tree) is what the recorded results prove existed before the trace. " + "; ".join(report.summary())
+        f"Replay of {name} (strace -f): each step is one system call, as a namei walk (lookup, or open with "
+        "its descriptor) or the verb that changes the tree, starting where the kernel's walk started (the cwd, "
+        f"or the dirfd's directory: at=N); the say line is the original call. The disk ([config] tree) is {disk}. "
+        + "; ".join(report.summary())
     )
     _report(report.summary(), report.verification.examples if report.verification else [])
     refused = report.verification.refused if report.verification else 0
-    return Imported(f"strace: {os.path.basename(path)}", about, config, refused)
+    return Imported(f"strace: {name}", about, config, refused)
+
+
+def display_name(path: str) -> str:
+    """How an input is named in titles: its file name, or ``stdin`` for ``-``."""
+    return "stdin" if path == STDIN else os.path.basename(path) or path
+
+
+def input_name(path: str) -> str:
+    """How an input is named in messages: as the user gave it, or ``stdin`` for ``-``."""
+    return "stdin" if path == STDIN else path
 
 
 def strace_scenario(path: str) -> Scenario | None:
@@ -233,6 +264,8 @@ def _residency(spool: StepSpool, options: argparse.Namespace) -> Imported:
             files.append(host_residency.measure(path))
         except host_residency.ResidencyError as exc:
             raise BadInput(str(exc)) from None
+    if (why := residency.too_big(files)) is not None:
+        raise BadInput(why)
     _add(spool, residency.plan(files, host_residency.PAGE_SIZE))
     lines = [residency.summary(f) for f in files]
     about = (
@@ -274,18 +307,19 @@ def _positive(text: str) -> int:
 
 
 def _din(spool: StepSpool, options: argparse.Namespace) -> Imported:
-    with named(options.file):
+    with named(input_name(options.file)):
         report = import_din_file(
             options.file,
             spool,
             limit=options.limit,
-            progress=ProgressBar(f"reading {os.path.basename(options.file)}"),
+            progress=ProgressBar(f"reading {display_name(options.file)}"),
         )
     config = din.config(options.icache, options.dcache, report.refs[din.FLUSH] > 0)
     lines_out = report.summary()
     refused = 0
     if not options.no_check:
-        check = verify(spool.steps(), config, keep_system=True)
+        checking = ProgressBar(f"checking {display_name(options.file)}", threshold=MANY_STEPS, unit="steps")
+        check = verify(spool.steps(), config, keep_system=True, progress=checking, total=spool.count)
         assert check.system is not None
         stats = check.system.part("cpu").stats()
         refused = check.refused
@@ -293,9 +327,9 @@ def _din(spool: StepSpool, options: argparse.Namespace) -> Imported:
             f"replay: I-cache {stats['I_hits']} hits, {stats['I_misses']} misses; D-cache {stats['D_hits']} hits, "
             f"{stats['D_misses']} misses; {refused} step(s) refused"
         )
-    about = f"Dinero IV trace {os.path.basename(options.file)}. {din.ABOUT} " + "; ".join(lines_out)
+    about = f"Dinero IV trace {display_name(options.file)}. {din.ABOUT} " + "; ".join(lines_out)
     _report(lines_out)
-    return Imported(f"din: {os.path.basename(options.file)}", about, config, refused)
+    return Imported(f"din: {display_name(options.file)}", about, config, refused)
 
 
 def _add(spool: StepSpool, steps: Iterable[tuple[Op, str]]) -> None:
@@ -317,8 +351,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = Parser(prog="cachescope import", description="Turn real traces and this machine's state into scenarios.")
     sub = parser.add_subparsers(dest="kind", required=True, metavar="{strace,proc,residency,din}")
     strace = sub.add_parser("strace", help="replay strace -f -tt -e trace=%%file,process output")
-    strace.add_argument("file", help="the strace output (strace -f -tt -o FILE ...)")
-    strace.add_argument("--root", metavar="DIR", help="take the disk from the real tree under DIR (read-only)")
+    strace.add_argument("file", help="the strace output (strace -f -tt -y -o FILE ...), or - for standard input")
+    disk = strace.add_mutually_exclusive_group()
+    disk.add_argument("--root", metavar="DIR", help="take the disk from the real tree under DIR (read-only)")
+    disk.add_argument(
+        "--strict-disk",
+        action="store_true",
+        help="start from an empty disk plus only what the trace proves existed (no guesses from failures)",
+    )
     strace.add_argument("--cwd", metavar="DIR", help="the traced program's starting cwd (default: from getcwd, or /)")
     strace.add_argument("--namecache-max", type=_positive, metavar="N", help="name-cache size (default: room for all)")
     strace.add_argument("--no-check", action="store_true", help="skip replaying the result through the model")
@@ -329,7 +369,7 @@ def _parser() -> argparse.ArgumentParser:
     res = sub.add_parser("residency", help="page-cache residency of files (mincore, as fincore)")
     res.add_argument("files", nargs="+", metavar="FILE", help="regular files")
     dinp = sub.add_parser("din", help="a Dinero IV din trace into CPU-cache steps")
-    dinp.add_argument("file", help="LABEL ADDRESS lines (0 read, 1 write, 2 fetch, 4 flush)")
+    dinp.add_argument("file", help="LABEL ADDRESS lines (0 read, 1 write, 2 fetch, 4 flush), or - for standard input")
     dinp.add_argument(
         "--icache", type=_geometry("icache"), metavar="SxWxL", help="I-cache sets x ways x line (default 8x2x16)"
     )
@@ -354,7 +394,7 @@ def _input(options: argparse.Namespace) -> str:
         return f"--proc {options.proc}"
     if options.kind == "residency":
         return " ".join(options.files)
-    return str(options.file)
+    return input_name(str(options.file))
 
 
 IMPORTERS: dict[str, Callable[[StepSpool, argparse.Namespace], Imported]] = {

@@ -66,24 +66,31 @@ class StepSpool:
         self.size = 0
         self.limit = limit
 
-    def add(self, op: Op, say: str = "", expect: str | None = UNCHECKED) -> None:
-        """Append a step; `expect` is the errno the real system gave (None: success; "?": not compared)."""
-        self._append(json.dumps([to_text(op), say, expect], ensure_ascii=False) + "\n")
+    def add(
+        self, op: Op, say: str = "", expect: str | None = UNCHECKED, call: str | None = None, line: int | None = None
+    ) -> None:
+        """Append a step; `expect` is the errno the real system gave (None: success; "?": not compared); `call`
+        and `line` name the recorded system call that made it (None: a synthetic step)."""
+        step = json.dumps([to_text(op), say, expect], ensure_ascii=False)
+        made_by = "" if call is None else json.dumps([call, line], ensure_ascii=False)[1:-1]
+        self._append(f"{step[:-1]}, {made_by}]\n" if made_by else step + "\n", len(step.encode("utf-8")) + 1)
 
     def extend(self, other: StepSink) -> None:
         """Append every step of `other`, in order."""
         if not isinstance(other, StepSpool):
             for step in other.steps():
-                self.add(step.op, step.say, step.expect)
+                self.add(step.op, step.say, step.expect, step.call, step.line)
             return
         other._file.flush()
         other._file.seek(0)
         for line in other._file:
-            self._append(line)
+            text, say, expect, *_ = json.loads(line)
+            self._append(line, len(json.dumps([text, say, expect], ensure_ascii=False).encode("utf-8")) + 1)
         other._file.seek(0, os.SEEK_END)
 
-    def _append(self, line: str) -> None:
-        self.size += len(line.encode("utf-8")) + STEP_TOML
+    def _append(self, line: str, size: int) -> None:
+        """Write one step's line; `size` is that of its [text, say, expect] part, which the TOML step follows."""
+        self.size += size + STEP_TOML
         if self.size > self.limit:
             raise SpoolFull(self._full())
         self._file.write(line)
@@ -95,18 +102,18 @@ class StepSpool:
             "file may be: import a shorter trace (or part of one)"
         )
 
-    def _records(self) -> Iterator[tuple[str, str, str | None]]:
+    def _records(self) -> Iterator[list[Any]]:
+        """[text, say, expect] of each step, then [call, line] for a step a system call made."""
         self._file.flush()
         self._file.seek(0)
         for line in self._file:
-            text, say, expect = json.loads(line)
-            yield text, say, expect
+            yield json.loads(line)
         self._file.seek(0, os.SEEK_END)
 
     def steps(self) -> Iterator[ImportedStep]:
         """The steps in order, parsed back from their text (so what is checked is what is written)."""
-        for text, say, expect in self._records():
-            yield ImportedStep(parse(text), say, expect)
+        for text, say, expect, *made_by in self._records():
+            yield ImportedStep(parse(text), say, expect, *made_by)
 
     def write(self, path: str | Path, title: str, about: str, config: Mapping[str, Any]) -> None:
         """Write the scenario TOML atomically: a temporary file in the same directory, then rename."""
@@ -120,7 +127,7 @@ class StepSpool:
                     out.write("\n[config]\n")
                     for key, value in config.items():
                         out.write(f"{key} = {toml_value(value)}\n")
-                for text, say, _ in self._records():
+                for text, say, *_ in self._records():
                     out.write(f"\n[[step]]\ndo = {toml_string(text)}\n")
                     if say:
                         out.write(f"say = {toml_string(say)}\n")

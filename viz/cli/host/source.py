@@ -1,8 +1,9 @@
 """Reading one input, opened once, as lines with caps, so a trace of any size streams and an endless one stops.
 
 A regular file is read again from its start for a second pass (never opened twice). Any other input (a
-FIFO, a pipe as /dev/stdin, a character device) is a stream: it is copied to a temporary file as it is
-first read, so a later pass reads the copy and then goes on with the stream. Every line is at most
+FIFO, a pipe as /dev/stdin or ``-``, a character device) is a stream: a reader that needs a second pass
+has it copied to a temporary file as it is first read, so a later pass reads the copy and then goes on
+with the stream; the strace and din readers need one pass only. Every line is at most
 `max_line` bytes, and a stream at most `max_stream` bytes in all: past either, InputError says which line,
 before anything more is read. The CLI reads every importer's input through here and hands the lines to
 the parsers of model/trace/, which never open a file themselves.
@@ -46,6 +47,8 @@ def open_input(path: str, *, nonblocking: bool = False) -> tuple[int, os.stat_re
     files and check the fstat before reading).
     """
     flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY | (os.O_NONBLOCK if nonblocking else 0)
+    if path == STDIN:
+        return _stdin()
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -60,6 +63,24 @@ def open_input(path: str, *, nonblocking: bool = False) -> tuple[int, os.stat_re
     if stat.S_ISDIR(st.st_mode):
         os.close(fd)
         raise InputError("is a directory, not a file")
+    return fd, st
+
+
+STDIN = "-"
+"""The name of standard input, as an input path."""
+
+
+def _stdin() -> tuple[int, os.stat_result]:
+    """A descriptor of its own on standard input (closing it leaves fd 0 open), and its fstat."""
+    try:
+        fd = os.dup(0)
+    except OSError as exc:
+        raise InputError(f"cannot read standard input: {exc.strerror or exc}") from None
+    os.set_inheritable(fd, False)
+    st = os.fstat(fd)
+    if stat.S_ISDIR(st.st_mode):
+        os.close(fd)
+        raise InputError("standard input is a directory, not a file")
     return fd, st
 
 
