@@ -218,7 +218,12 @@ class Vfs(VnodeLifeCycle):
         if ref.startswith("vp"):
             vp = self.vnodes.get(ref)
             if vp is None:
-                return None
+                struct = self.vnodes.struct(ref)
+                if struct is None:
+                    return None
+                return (
+                    f"{ref} is gone: its struct was reclaimed and reused, and is now {struct.id} {self.path_of(struct)}"
+                )
             names = self.namecache.namecache_print(vp)
             return "\n".join(
                 [

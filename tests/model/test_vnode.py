@@ -598,6 +598,7 @@ def test_2_4_a_recycled_vnode_shows_its_generation_in_ids_events_state_and_break
     dumped = system.to_dict()["vfs"]["vnodes"]["vnodes"][2]
     assert (dumped["id"], dumped["generation"]) == ("vp3#2", 2)
     assert "vp3#2" in system.describe("vp3#2") and system.describe("vp3") == system.describe("vp3#2")
+    assert system.describe("vp3#1") == "vp3#1 is gone: its struct was reclaimed and reused, and is now vp3#2 /bin/ls"
     refused = system.apply(parse("print vp3#1"))[0]
     assert refused.is_error and "vp3#1 is gone" in refused.text and "vp3#2" in refused.text
     assert not [e for e in system.apply(parse("print vp3")) if e.is_error]
