@@ -4,7 +4,7 @@ The model holds about 1,000 or about 1,000,000 objects, a third each of name-cac
 vnodes), /proc dentries and cached pages, built by calling the model directly (the disk, `vfs_vget`,
 `cache_enter`, `spawn`, `lookup_one`, `PageCache.vop_read`), not by stepping a timeline. The script then
 steps through lookups, /proc reads and page-cache reads and writes that touch all of it. Each press is
-timed as `await pilot.press("n"); await pilot.pause()`, with each subsystem's panel in front in turn.
+timed as `await pilot.press("n"); await pilot.pause()`, with each subsystem's panel pinned in front in turn.
 Checkpoint copies (every 64th step) are kept out of the presses and reported on their own.
 """
 
@@ -127,6 +127,7 @@ async def presses(scenario: Scenario, timeline: Timeline) -> dict[str, list[floa
     from viz.app import CacheScopeApp
 
     app = CacheScopeApp(scenario, timeline=timeline)
+    app.pinned = True  # the panel shown stays in front (P): the steps would bring their own forward
     times: dict[str, list[float]] = {}
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -22,6 +22,12 @@ class Event:
         ret: the value that function returns, where it returns one.
         errno: the error name (``ENOENT``) where the call failed with one.
         data: small JSON-ready extra facts (the bucket probed, bytes lost) for panels and tests.
+        created: ids of the objects the event brought into being (``nc8`` by cache_enter).
+        changed: ids of objects it changed in place (a vnode's usecount, an entry moved in the LRU).
+        removed: ids of objects it took away (``nc2`` by cache_remove); ``data["gone"]`` labels them.
+
+    `refs` may name more than these (the directory a miss searched, the chain probed): what the event
+    looked at. Panels mark only what changed, and draw a removed object one step longer, as a ghost.
     """
 
     kind: str
@@ -32,6 +38,9 @@ class Event:
     ret: int | None = None
     errno: str | None = None
     data: dict[str, Any] = field(default_factory=dict, compare=False)
+    created: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -59,11 +68,21 @@ class Event:
             out["errno"] = self.errno
         if self.data:
             out["data"] = self.data
+        for name in ("created", "changed", "removed"):
+            ids = getattr(self, name)
+            if ids:
+                out[name] = list(ids)
         return out
+
+    @property
+    def touched(self) -> tuple[str, ...]:
+        """Every id the event created, changed or removed."""
+        return (*self.created, *self.changed, *self.removed)
 
 
 def _fields(event: Event) -> tuple[Any, ...]:
-    return (event.kind, event.text, event.refs, event.explain, event.func, event.ret, event.errno)
+    return (event.kind, event.text, event.refs, event.explain, event.func, event.ret, event.errno,
+            event.created, event.changed, event.removed)  # fmt: skip
 
 
 class LazyEvent(Event):
@@ -76,6 +95,9 @@ class LazyEvent(Event):
     """
 
     __slots__ = ()
+    created: tuple[str, ...] = ()  # type: ignore[misc]  # a subclass overrides what it changes
+    changed: tuple[str, ...] = ()  # type: ignore[misc]
+    removed: tuple[str, ...] = ()  # type: ignore[misc]
 
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
         """(text, refs, data)."""

@@ -147,6 +147,8 @@ class VerbSpec:
     part: str
     handler: Handler
     example: str = ""
+    view: str = ""
+    """The view (panel) the verb is about, when its events alone would not say (model/views.py)."""
 
     @property
     def positionals(self) -> tuple[Param, ...]:
@@ -160,16 +162,19 @@ VERBS: dict[str, VerbSpec] = {}
 """Every registered verb; read it after `model.parts.ensure_loaded()` (as `parse` and `spec_for` do)."""
 
 
-def command(verb: str, *params: Param, summary: str, part: str, example: str = "") -> Callable[[Handler], Handler]:
+def command(
+    verb: str, *params: Param, summary: str, part: str, example: str = "", view: str = ""
+) -> Callable[[Handler], Handler]:
     """Register `verb` with its parameters; the decorated function applies it to a System.
 
-    The handler is called as ``handler(system, **arguments)`` and returns a list of Events.
+    The handler is called as ``handler(system, **arguments)`` and returns a list of Events. `view` names
+    the panel the verb is about when that is not where most of its events are (`write`: the page cache).
     """
 
     def register(handler: Handler) -> Handler:
         if verb in VERBS:
             raise RuntimeError(f"verb {verb!r} registered twice")
-        VERBS[verb] = VerbSpec(verb, params, summary, part, handler, example)
+        VERBS[verb] = VerbSpec(verb, params, summary, part, handler, example, view)
         return handler
 
     return register

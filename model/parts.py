@@ -110,6 +110,8 @@ class Mechanism:
         panels: ``"module:Class"`` of the viz widgets that draw it (strings: the model never imports viz).
         sources: func -> where that kernel function comes from (`model.sources.Source`), one per mode
             where the modes differ; every func the mechanism's events name has one.
+        views: view name -> the event kinds (globs) that view draws; a panel draws the view of its name,
+            and a step brings forward the view it is about (`model.views.view_of`).
     """
 
     name: str
@@ -123,6 +125,7 @@ class Mechanism:
     hit_rates: tuple[HitRate, ...] = ()
     panels: tuple[str, ...] = ()
     sources: Mapping[str, tuple[Source, ...]] = field(default_factory=dict)
+    views: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 MECHANISMS: dict[str, Mechanism] = {}

@@ -18,9 +18,10 @@ from model.errors import CommandError, ScenarioError
 from model.ops import Op, make, parse
 from model.parts import resolve_config
 from model.timeline import Step, Timeline
+from model.views import check_view
 
 TOP_KEYS = ("title", "about", "config", "step")
-STEP_KEYS = ("do", "say")
+STEP_KEYS = ("do", "say", "panel")
 BUILTIN_PACKAGE = "model.scenarios"
 DEFAULT_SCENARIO = "tour"
 
@@ -77,15 +78,21 @@ def _step(raw: Any, source: str, number: int) -> Step:
     _reject_unknown(raw, STEP_KEYS, source, number, "step key")
     say = _string(raw, "say", source, number, default="")
     do = _string(raw, "do", source, number, default="")
+    panel = _string(raw, "panel", source, number, default="")
     if not do and not say:
         raise ScenarioError(source, "a step needs 'do' (a command) or 'say' (narration)", step=number)
+    if panel:
+        try:
+            check_view(panel)
+        except ValueError as exc:
+            raise ScenarioError(source, f"'panel = {panel}': {exc}", step=number) from None
     if not do:
-        return Step(make("say", text=say), say)
+        return Step(make("say", text=say), say, panel)
     try:
         op: Op = parse(do)
     except CommandError as exc:
         raise ScenarioError(source, f"'do = {do}': {exc.message}", step=number, hint=exc.hint) from None
-    return Step(op, say)
+    return Step(op, say, panel)
 
 
 def _string(data: Mapping[str, Any], key: str, source: str, step: int | None, *, default: str) -> str:

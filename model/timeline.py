@@ -20,10 +20,12 @@ DEFAULT_CHECKPOINT_EVERY = 64
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of a script: the operation and the narration shown with it (may be empty)."""
+    """One step of a script: the operation, the narration shown with it (may be empty), and the panel
+    the scenario chose to show with it (empty: the one `model.views.view_of` finds)."""
 
     op: Op
     say: str = ""
+    panel: str = ""
 
 
 Predicate = Callable[[int, Step, Sequence[Event]], bool]

@@ -90,7 +90,10 @@ The model keeps every input fast and every answer faithful to the kernel:
 
 A scenario is a TOML file of steps. Top-level keys are `title`, `about`, `config` and `step`; a step
 has `do` (a line of this language) and/or `say` (narration). A step with only `say` changes nothing.
-Unknown keys are errors, and every error names the file and the step number.
+A step may also say which panel to bring forward with it, `panel = "vnodes"` (one of `stats`,
+`namecache`, `vnodes`, `pagecache`, `proc`, `cpu`); without it the app shows the panel the step is
+about ([using-the-app.md](using-the-app.md#the-panel-follows-the-step)). Unknown keys and panels are
+errors, and every error names the file and the step number.
 
 ```toml
 title = "Stale instructions after JIT"
@@ -100,6 +103,7 @@ icache = { sets = 64, ways = 2, line = 32 }
 [[step]]
 do = "store 0x400000 4 0x24020001"
 say = "The JIT writes an instruction. It sits in a dirty D-cache line."
+panel = "cpu"                    # optional: the cpu panel is the one this step is about anyway
 ```
 
 A scenario file is at most 64 MiB. The built-in scenarios ship inside the package

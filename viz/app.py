@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -20,15 +20,17 @@ from model.errors import CommandError
 from model.ops import VERBS, parse
 from model.scenario import Scenario
 from model.timeline import Timeline
+from model.views import view_of
 from themes import THEMES
 from viz.atomic import write_new
 from viz.breakpoints import BreakpointsScreen
 from viz.command_box import CommandBox
 from viz.commands import DebuggerCommand, UsageError, parse_command
 from viz.crash import EXIT_INTERNAL
-from viz.deck import WIDE_SIZE, PanelDeck
+from viz.deck import WIDE_SIZE, PanelDeck, PanelFrame
 from viz.help import HelpScreen
 from viz.panels import EventLog, Narration, StepView, mechanism_panels
+from viz.panels._rows import pick
 from viz.panels._stats import StatsPanel
 from viz.themes import resolve_theme
 from viz.timeline_bar import TimelineBar
@@ -46,10 +48,27 @@ class CacheScopeApp(App[None]):
 
     TITLE = "cachescope"
     AUTO_FOCUS = None  # keys go to the app until the user picks a panel (tab or click)
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-roomy")]
+    """Below 120 columns the narration sits above the log, full width; from 120 up, beside it."""
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
     CSS = """
-    #bottom { height: 1fr; min-height: 6; }
+    #deck { height: 1fr; min-height: 8; }
+    #logs { height: 1fr; }
     #log { width: 3fr; }
-    #narration { width: 2fr; }
+    .-narrow PanelFrame { border: none; border-bottom: solid $primary-darken-1; }
+    .-narrow #bottom { layout: vertical; height: auto; }
+    .-narrow #narration { height: 5; }
+    .-narrow #logs { height: 6; }
+    .-narrow.-tall #narration { height: 7; }
+    .-narrow.-tall #logs { height: 9; }
+    .-roomy #bottom { layout: horizontal; height: 35%; min-height: 8; }
+    .-roomy #narration { width: 2fr; height: 1fr; }
+    .-roomy #logs { width: 3fr; height: 1fr; }
+    .-maximized #bottom, .-maximized TimelineBar { display: none; }
+    .-maximized-log #deck { display: none; }
+    .-maximized-log #bottom { height: 1fr; }
+    ToastRack { dock: top; align: right top; margin-top: 2; margin-bottom: 0; }
+    Toast { max-width: 45%; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,space", "step", "Step"),
@@ -67,6 +86,7 @@ class CacheScopeApp(App[None]):
         Binding("left_square_bracket", "panel(-1)", "Previous panel", show=False),
         Binding("right_square_bracket", "panel(1)", "Next panel", show=False),
         Binding("m", "maximize_panel", "Maximise", show=False),
+        Binding("P", "pin", "Pin panel", show=False),
         Binding("t", "next_theme", "Theme", show=False),
         Binding("s", "screenshot", "Screenshot", show=False),
         Binding("question_mark", "help", "Help"),
@@ -100,6 +120,7 @@ class CacheScopeApp(App[None]):
         self.step_hook = step_hook
         self._tick: Timer | None = None
         self._shown_position: int | None = None
+        self.pinned = False
         self._hits: tuple[tuple[str, ...], int, frozenset[int]] = ((), 0, frozenset())
 
     # -- layout -------------------------------------------------------------------------------------
@@ -110,10 +131,11 @@ class CacheScopeApp(App[None]):
         panels = [("stats", StatsPanel(self.scenario.title, self.scenario.about, self.timeline))]
         panels += [(panel_class.TAB_TITLE, panel_class()) for panel_class in mechanism_panels()]
         yield PanelDeck(panels, id="deck")
-        with Horizontal(id="bottom"):
-            yield EventLog(id="log")
-            yield WatchPanel(id="watches")
+        with Vertical(id="bottom"):
             yield Narration(self.scenario.about, id="narration")
+            with Horizontal(id="logs"):
+                yield EventLog(id="log")
+                yield WatchPanel(id="watches")
         yield CommandBox(self.known_ids)
         yield Footer()
 
@@ -150,18 +172,42 @@ class CacheScopeApp(App[None]):
     def view(self) -> StepView:
         """The moment currently shown."""
         t = self.timeline
-        return StepView(t.system, t.position, t.length, t.current_step, t.current_events)
+        return StepView(t.system, t.position, t.length, t.current_step, t.current_events, t.events_of, t.computed)
+
+    def header_title(self, view: StepView) -> str:
+        """`step 5 / 21`, and what is going on: playing, a pinned panel."""
+        marks = ["▶ playing"] if self.playing else []
+        if self.pinned:
+            marks.append(f"panel pinned: {self.active_panel} (P)")
+        return "   ".join([f"step {view.position} / {view.length}", *marks])
+
+    def show_lesson(self, frame: PanelFrame, view: StepView) -> None:
+        """The frame's bottom border: the number the step's lesson turns on, worded to fit."""
+        lesson = getattr(frame.panel, "lesson", None)
+        words = lesson(view) if lesson is not None else ()
+        frame.border_subtitle = pick(max(1, frame.size.width - 6) if frame.size.width else 999, words) if words else ""
 
     def refresh_view(self) -> None:
-        """Bring every panel, the log, the watches and the header up to the timeline's position."""
+        """Bring every panel, the log, the watches and the header up to the timeline's position; at a new
+        step, bring forward the panel the step is about (`model.views.view_of`) unless the user pinned one."""
         view = self.view()
-        self.title = f"step {view.position} / {view.length}" + ("  ▶ playing" if self.playing else "")
-        for panel in self.query_one(PanelDeck).query("PanelFrame > *"):
+        deck = self.query_one(PanelDeck)
+        lesson = view_of(view.step, view.events) or ""
+        if view.position != self._shown_position and lesson in deck.titles and not self.pinned:
+            deck.active = lesson
+            if self.has_class("-maximized"):
+                self._maximize(deck.frame(lesson))
+        deck.lesson = lesson
+        deck.pinned = self.pinned
+        self.title = self.header_title(view)
+        for frame in deck.query(PanelFrame):
+            panel = frame.panel
             if hasattr(panel, "show"):
                 panel.show(view)
+            self.show_lesson(frame, view)
         self.query_one(TimelineBar).show(self.timeline, self.breakpoint_hits())
         self.query_one(EventLog).sync(self.timeline)
-        self.query_one(WatchPanel).show(view.system, view.refs)
+        self.query_one(WatchPanel).show(view)
         self.query_one(Narration).show(view)
         if self.step_hook is not None and view.position != self._shown_position:
             self.step_hook(view.position, str(view.step.op) if view.step else "")
@@ -317,9 +363,10 @@ class CacheScopeApp(App[None]):
             box.border_subtitle = f"done · step {self.timeline.position}/{self.timeline.length}"
 
     def apply_op(self, line: str) -> str | None:
-        """Apply an op as a new step after the current one (the old future is dropped)."""
+        """Apply an op as a new step after the current one (the old future is dropped); a typed `say` is
+        that step's narration, as in a scenario."""
         op = parse(line)
-        events = self.timeline.append(op)
+        events = self.timeline.append(op, str(op.get("text", "")) if op.verb == "say" else "")
         self.refresh_view()
         refused = next((e for e in events if e.is_error), None)
         return refused.text if refused is not None else None
@@ -340,15 +387,37 @@ class CacheScopeApp(App[None]):
         self.query_one(PanelDeck).cycle(step)
 
     def action_maximize_panel(self) -> None:
-        """Maximise the active (or focused) panel; again to restore."""
-        if self.screen.maximized is not None:
-            self.screen.minimize()
+        """Maximise the active (or focused) panel, or the log and narration when one of them has the focus;
+        again to restore. The header (the step number) and the footer stay."""
+        if self.has_class("-maximized") or self.has_class("-maximized-log"):
+            self.remove_class("-maximized", "-maximized-log")
+            self.query_one(PanelDeck).maximized = None
+            return
+        focused = self.focused
+        if focused is not None and any(a.id == "bottom" for a in focused.ancestors_with_self):
+            self.add_class("-maximized-log")
             return
         deck = self.query_one(PanelDeck)
-        focused = self.focused
-        frame = next((a for a in focused.ancestors_with_self if getattr(a, "ALLOW_MAXIMIZE", False)
-                      and a.parent is not None and a.parent.id == "deck-body"), None) if focused else None  # fmt: skip
-        self.screen.maximize(frame or deck.frame(deck.active), container=False)
+        frame = next((a for a in focused.ancestors_with_self if isinstance(a, PanelFrame)), None) if focused else None
+        self._maximize(frame or deck.frame(deck.active))
+
+    def _maximize(self, frame: PanelFrame) -> None:
+        self.add_class("-maximized")
+        self.query_one(PanelDeck).maximized = frame.name
+
+    @property
+    def maximized(self) -> str | None:
+        """The panel (its tab title) or "log" that fills the window, if any."""
+        if self.has_class("-maximized-log"):
+            return "log"
+        return self.query_one(PanelDeck).maximized if self.has_class("-maximized") else None
+
+    def action_pin(self) -> None:
+        """Keep the panel shown in front at every step (the steps no longer bring theirs forward); again to
+        let them."""
+        self.pinned = not self.pinned
+        self.notify(f"panel pinned: {self.active_panel}" if self.pinned else "panel follows the steps", timeout=2)
+        self.refresh_view()
 
     # -- themes, screenshots, help, palette -------------------------------------------------------------
 
@@ -359,11 +428,24 @@ class CacheScopeApp(App[None]):
         self.theme = names[(index + 1) % len(names)]
         self.notify(f"theme: {self.theme}", timeout=1.5)
 
+    @property
+    def available_themes(self) -> dict[str, Any]:
+        """Only cachescope's four themes (the palette's theme list offers these), once they are registered."""
+        registered = super().available_themes
+        ours = {t.name: registered[t.name] for t in THEMES if t.name in registered}
+        return ours or registered
+
     def watch_theme(self, theme: str) -> None:
+        """Restyle everything at once: the panels' texts now, and every widget again once the new CSS
+        variables are in (the log's and lists' rows are drawn from them)."""
         if self.view_ready:
             self.refresh_view()
-            for widget in self.query("*"):
-                widget.refresh()
+            self.call_after_refresh(self._restyle)
+
+    def _restyle(self) -> None:
+        self.refresh_view()
+        for widget in self.query("*"):
+            widget.refresh()
 
     def action_screenshot(self) -> None:
         """Save an SVG screenshot of this step in the current directory, under a name nothing else has.

@@ -33,6 +33,29 @@ SETTLE_MAX = 1.0
 """Longest a marker waits for quiet (an app that never stops drawing still gets its markers)."""
 READ_SIZE = 65536
 _ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+_UNRECORDED = re.compile(r"\x1b\[(?:[<>=?]?[0-9;]*u|\?1049l)")
+"""Sequences left out of a recording: the kitty keyboard protocol's push and pop (`CSI > 25 u`, `CSI < u`),
+which set up the keyboard and draw nothing (a player that does not know them draws a stray `u`), and
+leaving the alternate screen, which the app does last, as it exits: kept, a replay ends on a blank terminal;
+left out, it ends on the app's last frame."""
+_PARTIAL = re.compile(r"\x1b(?:\[[<>=?0-9;]*)?$")
+
+
+@dataclass(slots=True)
+class OutputFilter:
+    """Takes _UNRECORDED sequences out of the terminal output, also when a chunk ends inside one."""
+
+    held: str = ""
+
+    def feed(self, text: str) -> str:
+        text = self.held + text
+        partial = _PARTIAL.search(text)
+        self.held, text = (text[partial.start() :], text[: partial.start()]) if partial else ("", text)
+        return _UNRECORDED.sub("", text)
+
+    def flush(self) -> str:
+        text, self.held = self.held, ""
+        return _UNRECORDED.sub("", text)
 
 
 class RecordError(Exception):
@@ -162,6 +185,7 @@ def _pump(
 ) -> list[int]:
     start = last_output = time.monotonic()
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    unrecorded = OutputFilter()
     recent = ""
     open_fds = [master, step_r]
     while master in open_fds:
@@ -181,13 +205,13 @@ def _pump(
             data = _read(master)
             if not data:
                 open_fds.remove(master)
-            elif text := decoder.decode(data):
+            elif text := unrecorded.feed(decoder.decode(data)):
                 writer.event(now - start, "o", text)
                 recent = (recent + text)[-4000:]
                 last_output = now
         if steps.due(now, last_output):
             steps.flush(writer, now - start)
-    if text := decoder.decode(b"", final=True):
+    if text := unrecorded.feed(decoder.decode(b"", final=True)) + unrecorded.flush():
         writer.event(time.monotonic() - start, "o", text)
     status = _wait(child, deadline)
     if step_r in open_fds:  # reports written just before the exit

@@ -82,6 +82,7 @@ async def _screenshots(scenario: Scenario, directory: Path, size: tuple[int, int
                 app.timeline.step()
                 app.refresh_view()
             await pilot.pause()
+            await pilot.pause()  # a second round: scroll bars and marks that follow the new layout
             svg = app.export_screenshot(title=f"{scenario.title} — step {position} / {length}")
             (directory / svg_name(position, length)).write_text(svg, encoding="utf-8")
     return length + 1

@@ -18,7 +18,11 @@ from model.parts import ensure_loaded
 from viz.commands import commands
 
 GENERAL_LEGEND = (
-    ("◆", "an object the current step touched (also highlighted)"),
+    ("◆", "an object the current step created or changed (its row highlighted)"),
+    ("◇", "an object the step named or searched without changing it (a chain probed, a directory read)"),
+    ("✕ id", "an object the step removed, shown for this step only (a ghost row or cell)"),
+    ("◆ panel", "in the grid (160x45 up): the panel the current step is about; P pins the panel shown"),
+    ("more ▼", "the narration has more text: scroll it (click it, then the arrows or the wheel)"),
     ("●  ▼", "timeline bar: where you are, and steps that hit a breakpoint (click to jump)"),
     ("[ERRNO]", "a system call's error in the event log"),
 )
@@ -27,7 +31,7 @@ GENERAL_LEGEND = (
 def _table(title: str) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None,
                   padding=(0, 2))  # fmt: skip
-    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column(style="bold", no_wrap=True)
     table.add_column()
     return table
 
@@ -76,7 +80,7 @@ class HelpScreen(ModalScreen[None]):
     """A modal listing keys, verbs, debugger commands and glyphs; escape, q or ? closes it."""
 
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll { width: 90%; height: 90%; border: thick $accent; background: $surface; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -90,12 +90,36 @@ class GuardedAppService(AppService):
             self._task = None
 
 
+AUTOFOCUS = """<script>
+  /* cachescope: keys reach the app at once, with no click first: focus xterm.js's input once it exists */
+  window.addEventListener("load", () => {
+    const focus = () => {
+      const input = document.querySelector(".xterm-helper-textarea");
+      if (input) input.focus();
+      return Boolean(input);
+    };
+    if (!focus()) {
+      const timer = setInterval(() => focus() && clearInterval(timer), 50);
+    }
+  });
+</script>"""
+"""Added to textual-serve's page: its terminal otherwise takes no key until it is clicked."""
+
+
 class GuardedServer(Server):
-    """textual-serve's Server with GuardedAppService, clamped sizes, checked messages and SIGHUP handled."""
+    """textual-serve's Server with GuardedAppService, clamped sizes, checked messages and SIGHUP handled,
+    and a page whose terminal has the keyboard from the start."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.services: set[GuardedAppService] = set()
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+        """textual-serve's page, with AUTOFOCUS before its end."""
+        response = await super().handle_index(request)
+        if isinstance(response, web.Response) and response.text is not None:
+            response.text = response.text.replace("</body>", f"{AUTOFOCUS}\n  </body>", 1)
+        return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One browser: start its app at the (clamped) size it asks for, relay messages, end the app after."""

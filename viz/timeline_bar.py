@@ -57,7 +57,7 @@ class TimelineBar(Widget):
         done = self.column_of(self.timeline.position)
         text = Text()
         for column, cell in enumerate(cells):
-            style = f"bold {p.bad}" if cell == "▼" else (p.info if column <= done else "dim")
+            style = f"bold {p.bad}" if cell == "▼" else (p.info if column <= done else p.muted)
             text.append("●" if column == done else ("━" if column < done and cell == "─" else cell), style=style)
         text.append(f" {self.timeline.position:>4}/{self.timeline.length:<4}", style="bold")
         return text

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from model.system import System
 from viz.palette import palette
+from viz.panels._base import StepView
 
 
 class WatchPanel(Static):
@@ -22,17 +22,18 @@ class WatchPanel(Static):
         self.border_title = "watches"
         self.ids: list[str] = []
 
-    def show(self, system: System, touched: frozenset[str]) -> None:
+    def show(self, view: StepView) -> None:
+        """Each watched object as it is now; ◆ on those the step changed; where an absent one is."""
         self.set_class(bool(self.ids), "-active")
         p = palette(self.app)
         text = Text()
         for ref in self.ids:
             if text:
                 text.append("\n")
-            mark = "◆ " if ref in touched else "  "
-            text.append(f"{mark}{ref}\n", style=f"bold {p.special}" if ref in touched else "bold")
-            described = system.describe(ref)
+            changed = ref in view.changed or ref in view.removed
+            text.append(f"{'◆ ' if changed else '  '}{ref}\n", style=f"bold {p.special}" if changed else "bold")
+            described = view.system.describe(ref)
             text.append(
-                described if described is not None else "(does not exist now)", style="" if described else "dim"
+                described if described is not None else view.whereabouts(ref), style="" if described else p.muted
             )
         self.update(text)

@@ -109,5 +109,6 @@ MECHANISM = register(
         hit_rates=(HitRate("cpu", cpu_outcome),),
         panels=("viz.panels:CpuCachePanel",),
         sources=SOURCES,
+        views={"cpu": ("cpu.*",)},
     )
 )

@@ -154,6 +154,7 @@ def write_back_line(cpu: CpuCaches, index: int, way: int, func: str) -> list[Eve
             (*refs, f"mem {base:#x}"),
             func=func,
             data={"cache": "D", "set": index, "way": way, "addr": base},
+            changed=refs[:1],
         )
     ]
 
@@ -162,6 +163,7 @@ def invalidate_line(cpu: CpuCaches, cache: Cache, index: int, way: int, func: st
     """Invalidate one valid line; a dirty D-line's bytes are lost (SH's D_INVAL)."""
     base = cache.way_addr(index, way)
     lost = cache.is_dirty(index, way)
+    tag = cache.slots[index][way]
     cache.invalidate(index, way)
     refs = line_refs(cache, index, way)
     text = f"{refs[0]} invalidated ({base:#x})" + (": dirty bytes discarded, never written back" if lost else "")
@@ -170,7 +172,8 @@ def invalidate_line(cpu: CpuCaches, cache: Cache, index: int, way: int, func: st
         text,
         refs,
         func=func,
-        data={"cache": cache.name, "set": index, "way": way, "addr": base, "discarded": lost},
+        data={"cache": cache.name, "set": index, "way": way, "addr": base, "tag": tag, "discarded": lost},
+        removed=refs[:1],
     )
 
 
@@ -183,6 +186,8 @@ def _cap(events: list[Event]) -> list[Event]:
         f"... and {len(rest)} more line events",
         tuple(r for e in rest for r in e.refs),
         data={"count": len(rest)},
+        changed=tuple(r for e in rest for r in e.changed),
+        removed=tuple(r for e in rest for r in e.removed),
     )
     return [*events[:LINE_EVENTS_SHOWN], summary]
 

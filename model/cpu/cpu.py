@@ -91,6 +91,7 @@ class CpuCaches:
                 f"mapped {addr:#x}..{end - 1:#x} ({(end - addr) // PAGE_SIZE} pages) {perms}",
                 refs=(f"vma {addr:#x}",),
                 func="mmap",
+                created=(f"vma {addr:#x}",),
                 ret=addr,
                 data={"start": addr, "end": end, "perms": perms},
             )
@@ -118,7 +119,9 @@ class CpuCaches:
         base = cache.line_addr(index, tag)
         data = {"cache": cache.name, "set": index, "way": way, "tag": tag, "addr": base}
         if hit:
-            return [Event("cpu.hit", f"{cache.name}-cache hit: {addr:#x} in {refs[0]}", refs, data=data)], index, way
+            hit_event = Event("cpu.hit", f"{cache.name}-cache hit: {addr:#x} in {refs[0]}", refs, data=data,
+                              changed=refs[:1])  # fmt: skip
+            return [hit_event], index, way
         events = [Event("cpu.miss", f"{cache.name}-cache miss: {addr:#x} (set {index}, tag {tag:#x})", refs, data=data)]
         if cache.last_victim != INVALID:
             victim = cache.line_addr(index, cache.last_victim)
@@ -131,6 +134,7 @@ class CpuCaches:
                         refs,
                         explain="A dirty line is written back before its way is reused.",
                         data={**data, "addr": victim},
+                        changed=refs[:1],
                     )
                 )
             events.append(
@@ -138,11 +142,19 @@ class CpuCaches:
                     "cpu.evict",
                     f"{refs[0]} evicted (least recently used): {victim:#x} leaves the {cache.name}-cache",
                     refs,
-                    data={**data, "addr": victim},
+                    data={**data, "addr": victim, "tag": cache.last_victim},
+                    removed=refs[:1],
                 )
             )
         cache.fill(index, way, self.memory.read(base, cache.line))
-        events.append(Event("cpu.fill", f"{refs[0]} filled from memory {base:#x}..{base + cache.line - 1:#x}", refs))
+        events.append(
+            Event(
+                "cpu.fill",
+                f"{refs[0]} filled from memory {base:#x}..{base + cache.line - 1:#x}",
+                refs,
+                changed=refs[:1],
+            )
+        )
         return events, index, way
 
     def _pieces(self, cache: Cache, addr: int, nbytes: int) -> list[tuple[int, int]]:
@@ -164,12 +176,15 @@ class CpuCaches:
         raw = (value & ((1 << (8 * nbytes)) - 1)).to_bytes(nbytes, "big")
         events: list[Event] = []
         refs: list[str] = []
+        lines: list[str] = []
         done = 0
         for piece, take in self._pieces(self.dcache, addr, nbytes):
             touched, index, way = self.touch(self.dcache, piece, True)
             events += touched
             self.dcache.write_bytes(index, way, piece & (self.dcache.line - 1), raw[done : done + take])
-            refs += line_refs(self.dcache, index, way)
+            line_ids = line_refs(self.dcache, index, way)
+            refs += line_ids
+            lines.append(line_ids[0])
             done += take
         old = self.memory.read(addr & ~(WORD - 1), WORD)
         events.append(
@@ -181,6 +196,7 @@ class CpuCaches:
                 explain="The D-cache is write-back: the new bytes live only in the dirty line until it is "
                 "written back.",
                 data={"addr": addr, "bytes": raw.hex()},
+                changed=tuple(lines),
             )
         )
         return events

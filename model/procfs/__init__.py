@@ -71,5 +71,6 @@ MECHANISM = register(
         hit_rates=(HitRate("dcache", dcache_outcome),),
         panels=("viz.panels:ProcPanel",),
         sources=SOURCES,
+        views={"proc": ("proc.*",)},
     )
 )

@@ -136,6 +136,7 @@ def lookup_one(fs: Procfs, parent: Dentry, name: str) -> tuple[list[Event], Dent
             f"{func}({path}) in ns{parent.mount}: d_add {d.ref}{who}",
             refs=(d.ref, *(() if task is None else (task.ref,))),
             func=func,
+            created=(d.ref,),
             data={"dentry": d.ref, "ns": f"ns{d.mount}", "path": path},
         )
     )
@@ -177,6 +178,7 @@ def pid_revalidate(fs: Procfs, hit: Dentry) -> list[Event]:
             "this is why the kernel calls proc_flush_task only an optimization.",
             func="pid_revalidate",
             ret=0,
+            changed=(hit.ref,),
         )
     ]
     hit.count += 1  # the walk's reference while it revalidates
@@ -257,6 +259,7 @@ def d_invalidate(fs: Procfs, d: Dentry) -> list[Event]:
             Event("proc.d_invalidate", f"d_invalidate({d.ref}): already unhashed", refs=(d.ref,), func="d_invalidate")
         ]
     events: list[Event] = []
+    labels = {x.ref: fs.path(x) for x in descendants(fs, d)}  # read before the frees below
     if fs.legacy:
         freed = shrink_dcache_parent(fs, d)
         fs.d_drop(d)
@@ -279,7 +282,8 @@ def d_invalidate(fs: Procfs, d: Dentry) -> list[Event]:
                 f"shrink_dcache_parent({d.ref} {path}): freed {len(freed)} unused below",
                 refs=(d.ref,),
                 func="shrink_dcache_parent",
-                data={"freed": freed},
+                data={"freed": freed, "ns": f"ns{d.mount}", "gone": {r: labels[r] for r in freed}},
+                removed=tuple(freed),
             )
         )
         text, func = f"d_drop({d.ref} {path}): unhashed{tail}", "d_drop"
@@ -292,7 +296,10 @@ def d_invalidate(fs: Procfs, d: Dentry) -> list[Event]:
             refs=(d.ref, *kept),
             explain=explain,
             func=func,
-            data={"freed": freed, "kept": kept},
+            data={"freed": freed, "kept": kept, "ns": f"ns{d.mount}"}
+            | ({} if fs.legacy else {"gone": {r: labels[r] for r in freed}}),
+            changed=(d.ref,),
+            removed=() if fs.legacy else tuple(freed),
         )
     )
     return events
@@ -318,6 +325,7 @@ def dput(fs: Procfs, d: Dentry) -> list[Event]:
         if reason is None:
             break
         ns = fs.namespaces[node.mount]
+        label = fs.path(node)
         parent = fs.d_free(node)
         events.append(
             Event(
@@ -325,6 +333,9 @@ def dput(fs: Procfs, d: Dentry) -> list[Event]:
                 f"dput({node.ref} {node.name}): last reference, {reason} -> freed",
                 refs=(node.ref,) if parent is None else (node.ref, parent.ref),
                 func="dput",
+                data={"ns": ns.ref, "gone": {node.ref: label}},
+                removed=(node.ref,),
+                changed=() if parent is None else (parent.ref,),
             )
         )
         if parent is None:
@@ -350,7 +361,8 @@ def proc_kill_sb(fs: Procfs, ns: PidNamespace, root: Dentry | None = None) -> Ev
         f"proc_kill_sb: {ns.ref}'s proc superblock freed with its root {root.ref}",
         refs=(ns.ref,),
         func="proc_kill_sb",
-        data={"freed": [root.ref]},
+        data={"freed": [root.ref], "ns": ns.ref, "gone": {root.ref: "/proc"}},
+        removed=(root.ref,),
     )
 
 
@@ -366,6 +378,7 @@ def dget(fs: Procfs, d: Dentry) -> Event:
         "not free it.",
         func="dget",
         data={"count": d.count},
+        changed=(d.ref,),
     )
 
 
@@ -383,6 +396,7 @@ def release(fs: Procfs, d: Dentry) -> list[Event]:
             refs=(d.ref,),
             explain="The last reference to a stale dentry frees it: the kernel's own late cleanup." if stale else "",
             func="dput",
+            changed=(d.ref,),
         )
     ]
     return events + dput(fs, d)

@@ -83,6 +83,7 @@ def release_task(fs: Procfs, task: Task) -> list[Event]:
             f"release_task({task.ref}{role})",
             refs=(task.ref,),
             func="release_task",
+            changed=(task.ref,),
             data={"numbers": [[f"ns{ns}", nr] for ns, nr in task.numbers]},
         )
     ]
@@ -98,24 +99,30 @@ def release_task(fs: Procfs, task: Task) -> list[Event]:
 
 
 def proc_flush_task(fs: Procfs, task: Task) -> list[Event]:
-    """For each level 0..pid->level: proc_flush_task_mnt(that level's proc mount, pid nr, tgid nr)."""
+    """For each level 0..pid->level: proc_flush_task_mnt(that level's proc mount, pid nr, tgid nr).
+
+    Its event comes first and counts what the flush did: the dentries it invalidated and those freed.
+    """
     leader = fs.leader_of(task)
     levels = ", ".join(f"ns{ns}:{nr}" for ns, nr in task.numbers)
-    events = [
-        Event(
-            "proc.flush",
-            f"proc_flush_task({task.ref}): levels {levels}",
-            refs=(task.ref, *(f"ns{ns}" for ns, _ in task.numbers)),
-            explain="The task was seen in every namespace from its own up to ns0, each with its own proc mount "
-            "and its own number for it: each mount is flushed under that number.",
-            func="proc_flush_task",
-        )
-    ]
+    events: list[Event] = []
     for level, (ns_id, nr) in enumerate(task.numbers):
         tgid = leader.numbers[level][1]
         if fs.legacy and not task.is_leader:
             tgid = 0  # v2.6.24 passed the tgid for group leaders only
         events += proc_flush_task_mnt(fs, fs.namespaces[ns_id], nr, tgid)
+    flushed = sum(1 for e in events if e.kind == "proc.d_invalidate" and e.changed)
+    freed = sum(len(e.removed) for e in events)
+    head = Event(
+        "proc.flush",
+        f"proc_flush_task({task.ref}): levels {levels}",
+        refs=(task.ref, *(f"ns{ns}" for ns, _ in task.numbers)),
+        explain="The task was seen in every namespace from its own up to ns0, each with its own proc mount "
+        "and its own number for it: each mount is flushed under that number.",
+        func="proc_flush_task",
+        data={"flushed": flushed, "freed": freed},
+    )
+    events.insert(0, head)
     if fs.legacy and is_child_reaper(task):
         events += pid_ns_release_proc(fs, fs.namespaces[task.ns])
     return events
@@ -189,7 +196,15 @@ def free_pid(fs: Procfs, task: Task) -> list[Event]:
     if not task.is_leader:
         fs.leader_of(task).threads.remove(task.serial)
     numbers = ", ".join(f"{nr} in ns{ns}" for ns, nr in reversed(task.numbers))
-    return [Event("proc.free_pid", f"free_pid({task.ref}): {numbers} free again", refs=(task.ref,), func="free_pid")]
+    return [
+        Event(
+            "proc.free_pid",
+            f"free_pid({task.ref}): {numbers} free again",
+            refs=(task.ref,),
+            func="free_pid",
+            changed=(task.ref,),
+        )
+    ]
 
 
 def pid_ns_release_proc(fs: Procfs, ns: PidNamespace) -> list[Event]:
@@ -199,6 +214,7 @@ def pid_ns_release_proc(fs: Procfs, ns: PidNamespace) -> list[Event]:
         return []
     mount.released = True
     root = fs.dentries[mount.root]
+    labels = {d.ref: fs.path(d) for d in fs.dentries.values() if d.mount == ns.id}
     freed = shrink_dcache_parent(fs, root)
     root.count -= 1  # kern_unmount drops the mount's reference
     kept = [d.ref for d in fs.dentries.values() if d.mount == ns.id and d.id != root.id]
@@ -213,7 +229,9 @@ def pid_ns_release_proc(fs: Procfs, ns: PidNamespace) -> list[Event]:
             if kept
             else f"{ns.ref}'s init was its last task: its proc mount goes with it.",
             func="pid_ns_release_proc",
-            data={"freed": freed, "kept": kept},
+            data={"freed": freed, "kept": kept, "ns": ns.ref, "gone": {r: labels[r] for r in freed}},
+            removed=tuple(freed),
+            changed=(ns.ref,),
         )
     ]
     if root.count == 0:

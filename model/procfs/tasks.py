@@ -116,6 +116,7 @@ def spawn(fs: Procfs, nr: int, ns_id: int | None, parent_nr: int | None, outer: 
             refs=(task.ref, target.ref),
             explain=explain,
             func="alloc_pid",
+            created=(task.ref,),
             ret=nr,
             data={"numbers": [[f"ns{n}", v] for n, v in numbers], "init": first},
         )
@@ -127,6 +128,8 @@ def spawn(fs: Procfs, nr: int, ns_id: int | None, parent_nr: int | None, outer: 
                 "proc.mount",
                 f"pid_ns_prepare_proc({target.ref}): its own proc mount, root {root.ref}",
                 refs=(target.ref, root.ref),
+                created=(root.ref,),
+                changed=(target.ref,),
                 explain="Each PID namespace gets its own proc mount (ns->proc_mnt) when its first task, its init, "
                 "is created; /proc there lists only the tasks that namespace can see, by their numbers in it.",
                 func="pid_ns_prepare_proc",
@@ -162,6 +165,7 @@ def thread(fs: Procfs, tgid_nr: int, tid_nr: int, ns_id: int, outer: Sequence[in
             "proc.thread",
             f"copy_process(CLONE_THREAD): {task.ref} = {numbers_text(task)}, in group {leader.ref}",
             refs=(task.ref, leader.ref),
+            created=(task.ref,),
             explain="A thread has its own pid but shares its leader's tgid: /proc lists only the leader, "
             "the thread is found as /proc/<tgid>/task/<tid> (and, unlisted, as /proc/<tid>).",
             func="alloc_pid",
@@ -190,6 +194,8 @@ def unshare_pid(fs: Procfs, nr: int, ns_id: int) -> list[Event]:
             "proc.unshare",
             f"create_pid_namespace: {child.ref} (level {child.level}, parent {own.ref}) for {task.ref}'s children",
             refs=(task.ref, child.ref),
+            created=(child.ref,),
+            changed=(task.ref,),
             explain="unshare(CLONE_NEWPID) does not move the caller: its next child becomes pid 1 of the new "
             "namespace, and the namespace's proc mount appears with that child.",
             func="create_pid_namespace",

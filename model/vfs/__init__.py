@@ -106,5 +106,10 @@ MECHANISM = register(
         hit_rates=(HitRate("namecache", namecache_outcome),),
         panels=("viz.panels:NameCachePanel", "viz.panels:VnodePanel", "viz.panels:PageCachePanel"),
         sources=SOURCES,
+        views={
+            "namecache": ("namecache.*", "namei.*"),
+            "vnodes": ("vnode.*", "vfs.*", "error.vnode_*"),
+            "pagecache": ("page.*", "puffs.*"),
+        },
     )
 )

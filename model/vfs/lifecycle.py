@@ -55,7 +55,13 @@ class VnodeLifeCycle:
             vnode = table.allocate()
             grown = "" if table.numvnodes <= table.desiredvnodes else " (nothing free: table grows past desiredvnodes)"
             return vnode, [
-                Event("vnode.new", f"getnewvnode: allocated {vnode.id}{grown}", refs=(vnode.id,), func="getnewvnode")
+                Event(
+                    "vnode.new",
+                    f"getnewvnode: allocated {vnode.id}{grown}",
+                    refs=(vnode.id,),
+                    func="getnewvnode",
+                    created=(vnode.id,),
+                )
             ]
         events = [
             Event(
@@ -63,6 +69,7 @@ class VnodeLifeCycle:
                 f"getnewvnode: table full ({table.desiredvnodes}); recycling free-list head {victim.id}",
                 refs=(victim.id,),
                 func="getnewvnode",
+                changed=(victim.id,),
                 explain="The least recently freed vnode is taken for the new file: its old identity "
                 "must go first, and with it every name-cache entry that names it.",
             )
@@ -95,6 +102,7 @@ class VnodeLifeCycle:
                 f"{vnode.id} now stands for inode {ino} on {mount.id} ({vtype})",
                 refs=(vnode.id, mount.id),
                 func="VFS_VGET",
+                changed=(vnode.id,),
             )
         )
         return vnode, events
@@ -113,6 +121,8 @@ class VnodeLifeCycle:
                     f"vget({vp.id}): taken off the free list, usecount 1",
                     refs=(vp.id,),
                     func="vget",
+                    changed=(vp.id,),
+                    data={"usecount": 1},
                     explain="A vnode on the free list keeps its identity, so a name-cache "
                     "hit can bring it back without reading the disk.",
                 )
@@ -128,7 +138,16 @@ class VnodeLifeCycle:
         vp.usecount += 1
         if quiet:
             return []
-        return [Event("vnode.vref", f"vref({vp.id}): usecount {vp.usecount}", refs=(vp.id,), func="vref")]
+        return [
+            Event(
+                "vnode.vref",
+                f"vref({vp.id}): usecount {vp.usecount}",
+                refs=(vp.id,),
+                func="vref",
+                changed=(vp.id,),
+                data={"usecount": vp.usecount},
+            )
+        ]
 
     def vrele(self, vp: Vnode, *, func: str = "vrele", quiet: bool = False) -> list[Event]:
         """Drop a use reference (unlocked vnode); at zero, VOP_INACTIVE and the free list (§2.2)."""
@@ -149,7 +168,14 @@ class VnodeLifeCycle:
         if vp.usecount > 0:
             if not quiet:
                 events.append(
-                    Event("vnode.vrele", f"{func}({vp.id}): usecount {vp.usecount}", refs=(vp.id,), func=func)
+                    Event(
+                        "vnode.vrele",
+                        f"{func}({vp.id}): usecount {vp.usecount}",
+                        refs=(vp.id,),
+                        func=func,
+                        changed=(vp.id,),
+                        data={"usecount": vp.usecount},
+                    )
                 )
             return events
         if vp.state == DEAD:
@@ -161,6 +187,7 @@ class VnodeLifeCycle:
                     f"{func}({vp.id}): last reference to a dead vnode; free-list head",
                     refs=(vp.id,),
                     func=func,
+                    changed=(vp.id,),
                 )
             )
             return events
@@ -179,6 +206,7 @@ class VnodeLifeCycle:
                 f"{vp.id} to the free-list tail",
                 refs=(vp.id,),
                 func="VOP_INACTIVE",
+                changed=(vp.id,),
                 explain="An inactive vnode keeps its identity and its name-cache entries until it is recycled.",
             ),
         )
@@ -203,6 +231,7 @@ class VnodeLifeCycle:
                     f"VOP_INACTIVE({vp.id}): link count 0, the file's space is freed",
                     refs=(vp.id,),
                     func="VOP_INACTIVE",
+                    changed=(vp.id,),
                     explain="An open-but-deleted file keeps its blocks until the last close; now they go.",
                 )
             )
@@ -257,6 +286,7 @@ class VnodeLifeCycle:
                 f"VOP_RECLAIM({vp.id}) ({why}): calls cache_purge and frees the file system's data",
                 refs=(vp.id,),
                 func="VOP_RECLAIM",
+                changed=(vp.id,),
             )
         )
         events += self.pagecache.vclean(vp.id, self.file_of(vp))
@@ -297,7 +327,7 @@ class VnodeLifeCycle:
         vp.locked = True
         if quiet:
             return []
-        return [Event("vnode.lock", f"vn_lock({vp.id}): locked", refs=(vp.id,), func="vn_lock")]
+        return [Event("vnode.lock", f"vn_lock({vp.id}): locked", refs=(vp.id,), func="vn_lock", changed=(vp.id,))]
 
     def vop_unlock(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
         """Release the vnode's lock; `quiet` for the lookup path's own unlocks."""
@@ -306,7 +336,9 @@ class VnodeLifeCycle:
         vp.locked = False
         if quiet:
             return []
-        return [Event("vnode.unlock", f"VOP_UNLOCK({vp.id}): unlocked", refs=(vp.id,), func="VOP_UNLOCK")]
+        return [
+            Event("vnode.unlock", f"VOP_UNLOCK({vp.id}): unlocked", refs=(vp.id,), func="VOP_UNLOCK", changed=(vp.id,))
+        ]
 
     def vput(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
         """vput: unlock and release in one (the vnode must be locked)."""
@@ -332,6 +364,7 @@ class VnodeLifeCycle:
                 f"VOP_INACTIVE({vp.id}) called locked",
                 refs=(vp.id,),
                 func="VOP_INACTIVE",
+                changed=(vp.id,),
                 explain="A vnode still in use is deactivated, then reclaimed; its holders keep a dead vnode.",
             )
         ]
@@ -344,6 +377,7 @@ class VnodeLifeCycle:
                 f"{vp.id} is now a dead vnode: every operation on it fails",
                 refs=(vp.id,),
                 func="vgone",
+                changed=(vp.id,),
                 explain="Its holders keep their reference, but the file behind it is gone.",
             )
         )
@@ -364,4 +398,4 @@ class VnodeLifeCycle:
             )
         vp.xlock = not vp.xlock
         state = "set: lookups that hit it are false hits" if vp.xlock else "cleared"
-        return [Event("vnode.xlock", f"VXLOCK on {vp.id} {state}", refs=(vp.id,), func="vgonel")]
+        return [Event("vnode.xlock", f"VXLOCK on {vp.id} {state}", refs=(vp.id,), func="vgonel", changed=(vp.id,))]

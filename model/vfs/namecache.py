@@ -148,8 +148,9 @@ class NameCache:
         assert entry.vp is not None
         return Event(
             "namecache.falsehit",
-            f"false hit on {entry.id}: {entry.vp.id} is being reclaimed (VXLOCK), vget fails",
+            f"false hit on {entry.id}: {entry.vp.id} is being reclaimed (VXLOCK), vget fails; moved to the LRU tail",
             refs=(entry.id, entry.vp.id, f"nchash {entry.bucket}"),
+            changed=(entry.id,),  # moved to the LRU tail before the vget
             func="cache_lookup",
             ret=MISS,
             explain="The entry named a vnode that vget could not have (VXLOCK); the lookup falls back to the "
@@ -254,6 +255,7 @@ class NameCache:
                 refs=(vp.id, *(e.id for e in victims.values())),
                 func=func,
                 explain="Purging a vnode drops every name that leads to it and every name under it.",
+                data={"entries": len(victims)},
             )
         ]
         for entry in sorted(victims.values(), key=lambda e: e.num):
@@ -270,6 +272,7 @@ class NameCache:
                 refs=(mount_id, *(e.id for e in victims)),
                 func="cache_purgevfs",
                 explain="At unmount every name whose directory is on that file system is dropped.",
+                data={"entries": len(victims)},
             )
         ]
         for entry in victims:

@@ -53,6 +53,10 @@ class HitEvent(_EntryEvent):
         self.bucket = entry.bucket
         self.vp = entry.vp.id  # type: ignore[union-attr]
 
+    @property  # type: ignore[override]
+    def changed(self) -> tuple[str, ...]:
+        return (self.eid,)  # moved to the LRU tail
+
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
         text = f"hit on {self.eid}: {self.name!r} -> {self.vp}; moved to the LRU tail"
         return text, _refs(self.eid, self.dvp, self.bucket, self.vp), _lookup_data(self.bucket, self.name)
@@ -64,6 +68,10 @@ class NegHitEvent(_EntryEvent):
     __slots__ = ()
     kind, func, ret, errno = "namecache.neghit", "cache_lookup", None, "ENOENT"
     explain = "A negative entry answers 'no such file' without asking the file system."
+
+    @property  # type: ignore[override]
+    def changed(self) -> tuple[str, ...]:
+        return (self.eid,)  # moved to the LRU tail
 
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
         whiteout = " (ISWHITEOUT passed back)" if self.whiteout else ""
@@ -100,6 +108,10 @@ class EnterEvent(_EntryEvent):
     def explain(self) -> str:
         return "" if self.vp is not None else "A negative entry remembers that the name does not exist."
 
+    @property  # type: ignore[override]
+    def created(self) -> tuple[str, ...]:
+        return (self.eid,)
+
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
         target = self.vp or ("negative (whiteout)" if self.whiteout else "negative")  # target_label()
         text = f"{self.eid}: ({self.dvp}, {self.name!r}) -> {target}, chain {self.bucket}"
@@ -130,13 +142,15 @@ class RemoveEvent(_EntryEvent):
     __slots__ = ("reason",)
     kind, explain, func, ret, errno = "namecache.remove", "", "", None, None
 
-    def __init__(self, entry: NameCacheEntry, reason: str) -> None:  # only what `render` reads
-        self.eid = entry.id
-        self.dvp = entry.dvp.id
-        self.name = entry.name
-        self.bucket = entry.bucket
+    def __init__(self, entry: NameCacheEntry, reason: str) -> None:
+        super().__init__(entry)
         self.reason = reason
+
+    @property  # type: ignore[override]
+    def removed(self) -> tuple[str, ...]:
+        return (self.eid,)
 
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
         text = f"{self.eid} ({self.dvp}, {self.name!r}) removed by {self.reason}"
-        return text, (self.eid,), {"bucket": self.bucket}
+        target = self.vp or ("⊘w" if self.whiteout else "⊘")
+        return text, (self.eid,), {"bucket": self.bucket, "gone": {self.eid: f"{self.name!r} {self.dvp}→{target}"}}

@@ -59,11 +59,20 @@ def page_event(
     func: str,
     explain: str = "",
     ret: int | None = None,
+    effect: str = "",
     **data: Any,
 ) -> Event:
-    """An event about some pages of a vnode: they are its refs (``page vp4:2``) and its data's `pages`."""
-    refs = (vnode, *(f"page {vnode}:{i}" for i in pages))
-    return Event(kind, text, refs=refs, explain=explain, func=func, ret=ret, data={"pages": pages, **data})
+    """An event about some pages of a vnode: they are its refs (``page vp4:2``) and its data's `pages`;
+    `effect` ("created", "changed" or "removed") says what the event did to those pages."""
+    ids = page_refs(vnode, pages)
+    effects = {effect: ids} if effect else {}
+    return Event(kind, text, refs=(vnode, *ids), explain=explain, func=func, ret=ret,
+                 data={"pages": pages, **data}, **effects)  # fmt: skip
+
+
+def page_refs(vnode: str, pages: list[int]) -> tuple[str, ...]:
+    """The ids of some pages of a vnode: ``page vp4:2``."""
+    return tuple(f"page {vnode}:{i}" for i in pages)
 
 
 def runs(indexes: list[int]) -> str:

@@ -15,7 +15,19 @@ from typing import Any
 
 from model.events import Event
 from model.limits import FILE_PAGES
-from model.vfs.page import CLEAN, DIRTY, QUEUED, ZERO, Page, merge_interval, page_event, round_page, runs, trunc_page
+from model.vfs.page import (
+    CLEAN,
+    DIRTY,
+    QUEUED,
+    ZERO,
+    Page,
+    merge_interval,
+    page_event,
+    page_refs,
+    round_page,
+    runs,
+    trunc_page,
+)
 from model.vfs.puffs_server import FileServer, ServerFile, WriteRequest
 
 PGO_CLEANIT, PGO_FREE = 0x001, 0x008
@@ -129,6 +141,7 @@ class PageCache(FileServer):
                     filled,
                     f"{vnode}: pages {runs(filled)} read from the file server (clean)",
                     func="VOP_GETPAGES",
+                    effect="created",
                 )
             )
         if hits:
@@ -192,6 +205,7 @@ class PageCache(FileServer):
                     refs=(vnode,),
                     func="VOP_GETPAGES",
                     data={"pages": filled},
+                    created=page_refs(vnode, filled),
                 )
             )
         events.append(
@@ -202,6 +216,7 @@ class PageCache(FileServer):
                 f"write {vnode} [{offset}, {end}): pages {runs(touched)} dirty with version {version}",
                 func="VOP_WRITE",
                 ret=length,
+                effect="changed",
                 version=version,
                 explain="The data sits in the kernel's dirty pages; the file server has not seen it.",
             )
@@ -221,6 +236,7 @@ class PageCache(FileServer):
         self.sizes[vnode] = size
         pages = self.pages[vnode]
         dropped = sorted(i for i in pages if i * self.page_size >= size)
+        versions = {i: pages[i].version for i in dropped}
         for index in dropped:
             del pages[index]
         last = size // self.page_size
@@ -244,7 +260,8 @@ class PageCache(FileServer):
                 refs=(vnode,),
                 func="VOP_SETATTR",
                 ret=0,
-                data={"pages": dropped},
+                data={"pages": dropped, "versions": versions},
+                removed=page_refs(vnode, dropped),
             )
         ]
 
@@ -293,6 +310,7 @@ class PageCache(FileServer):
                 queued,
                 f"{vnode}: pages {runs(queued) or 'none'} queued for writing; returns at once",
                 func="VOP_PUTPAGES",
+                effect="changed",
                 explain="The flush only starts the writes: until the file server serves them, its copy is "
                 "still the old one."
                 if queued
@@ -304,8 +322,10 @@ class PageCache(FileServer):
         """PGO_FREE without PGO_CLEANIT: pages in the range go; dirty data is lost (§4.3)."""
         pages = self.pages[vnode]
         freed, lost, lost_bytes, in_flight = [], [], 0, []
+        versions = {}
         for index in self._span(vnode, offlo, offhi):
             page = pages.pop(index)
+            versions[index] = page.version
             if page.state == DIRTY:
                 lost.append(index)
                 lost_bytes += page.dirty_bytes
@@ -324,8 +344,10 @@ class PageCache(FileServer):
                 dropped,
                 f"{vnode}: pages {runs(dropped) or 'none'} freed",
                 func="VOP_PUTPAGES",
+                effect="removed",
                 clean=freed,
                 queued=in_flight,
+                versions=versions,
             )
         ]
         if in_flight:
@@ -363,13 +385,26 @@ class PageCache(FileServer):
         self.sizes.pop(vnode, None)
         if not pages:
             return []
+        gone = page_refs(vnode, sorted(pages))
         if file is None:
             return [
-                Event("page.inval", f"{vnode}: file deleted, {len(pages)} pages freed", refs=(vnode,), func="vclean")
+                Event(
+                    "page.inval",
+                    f"{vnode}: file deleted, {len(pages)} pages freed",
+                    refs=(vnode,),
+                    func="vclean",
+                    removed=gone,
+                )
             ]
         events = self.vinvalbuf(vnode, file, pages)
         events.append(
-            Event("page.inval", f"{vnode}: {len(pages)} pages freed with the vnode", refs=(vnode,), func="vclean")
+            Event(
+                "page.inval",
+                f"{vnode}: {len(pages)} pages freed with the vnode",
+                refs=(vnode,),
+                func="vclean",
+                removed=gone,
+            )
         )
         return events
 

@@ -108,6 +108,7 @@ class FileServer:
                     refs=refs,
                     func="PUFFS_VN_WRITE",
                     data={"page": request.index, "request": request.serial},
+                    changed=(f"page {request.vnode}:{request.index}",) if cleaned else (),
                 )
             )
         if not events:

@@ -22,11 +22,14 @@ if TYPE_CHECKING:
     from model.vfs.vfs import Vfs
 
 
-def file_result(verb: str, path: str, errno: str | None, text: str, refs: tuple[str, ...] = ()) -> Event:
-    """The closing event of a path call: its return value and errno, as the syscall would give them."""
+def file_result(
+    verb: str, path: str, errno: str | None, text: str, refs: tuple[str, ...] = (), *, changed: tuple[str, ...] = ()
+) -> Event:
+    """The closing event of a path call: its return value and errno, as the syscall would give them;
+    `changed` names what the call itself changed (the vnode `open` keeps a reference on)."""
     if errno:
         return Event(f"vfs.{verb}", f"{verb} {path}: {errno}", refs=refs, func=verb, ret=-1, errno=errno)
-    return Event(f"vfs.{verb}", f"{verb} {path}: {text}", refs=refs, func=verb, ret=0)
+    return Event(f"vfs.{verb}", f"{verb} {path}: {text}", refs=refs, func=verb, ret=0, changed=changed)
 
 
 def release(vfs: Vfs, *vnodes: Vnode | None) -> list[Event]:
@@ -69,7 +72,12 @@ def open(vfs: Vfs, path: str, at: Vnode | None = None, fd: int | None = None) ->
     return [
         *r.events,
         file_result(
-            "open", path, None, f"{r.vp.id} (usecount {r.vp.usecount}); close it with 'close {r.vp.id}'", (r.vp.id,)
+            "open",
+            path,
+            None,
+            f"{r.vp.id} (usecount {r.vp.usecount}); close it with 'close {r.vp.id}'",
+            (r.vp.id,),
+            changed=(r.vp.id,),
         ),
     ]
 

@@ -73,6 +73,7 @@ def _at(system: System, call: str, path: str, at: int | None, run: Callable[[Vfs
     AT,
     summary="namei walk of PATH through the name cache, then release (at=N: from descriptor N)",
     part="vfs",
+    view="namecache",
     example="lookup /usr/bin/cc",
 )
 def lookup_verb(system: System, path: str, at: int | None) -> list[Event]:
@@ -86,6 +87,7 @@ def lookup_verb(system: System, path: str, at: int | None) -> list[Event]:
     Param("fd", FD, keyword=True),
     summary="open PATH: namei, and the vnode keeps a use reference (fd=N: as descriptor N)",
     part="vfs",
+    view="vnodes",
     example="open /etc/passwd",
 )
 def open_verb(system: System, path: str, at: int | None, fd: int | None) -> list[Event]:
@@ -100,6 +102,7 @@ def open_verb(system: System, path: str, at: int | None, fd: int | None) -> list
     Param("fd", FD, keyword=True),
     summary="close VP or fd=N: drop its use reference (vrele); the last one runs VOP_INACTIVE",
     part="vfs",
+    view="vnodes",
     example="close vp5",
 )
 def close_verb(system: System, vp: str | None, fd: int | None) -> list[Event]:
@@ -119,6 +122,7 @@ def close_verb(system: System, vp: str | None, fd: int | None) -> list[Event]:
     Param("fd", FD, keyword=True),
     summary="create a regular file (creat + close; fd=N: it stays open as descriptor N)",
     part="vfs",
+    view="vnodes",
     example="create /tmp/new",
 )
 def create_verb(system: System, path: str, at: int | None, fd: int | None) -> list[Event]:
@@ -127,7 +131,9 @@ def create_verb(system: System, path: str, at: int | None, fd: int | None) -> li
     return _at(system, "create", path, at, lambda vfs, start: syscalls.create(vfs, path, start, fd))
 
 
-@command("mkdir", Param("path", PATH), AT, summary="create a directory", part="vfs", example="mkdir /tmp/d")
+@command(
+    "mkdir", Param("path", PATH), AT, summary="create a directory", part="vfs", view="vnodes", example="mkdir /tmp/d"
+)
 def mkdir_verb(system: System, path: str, at: int | None) -> list[Event]:
     return _at(system, "mkdir", path, at, lambda vfs, start: syscalls.mkdir(vfs, path, start))
 
@@ -138,6 +144,7 @@ def mkdir_verb(system: System, path: str, at: int | None) -> list[Event]:
     AT,
     summary="remove a name; the file's space goes when its last user lets go",
     part="vfs",
+    view="vnodes",
     example="unlink /tmp/new",
 )
 def unlink_verb(system: System, path: str, at: int | None) -> list[Event]:
@@ -152,6 +159,7 @@ def unlink_verb(system: System, path: str, at: int | None) -> list[Event]:
     Param("newat", FD, keyword=True),
     summary="rename OLD to NEW; cache_purge on the moved vnode (at=N, newat=M: renameat)",
     part="vfs",
+    view="namecache",
     example="rename /tmp/a /tmp/b",
 )
 def rename_verb(system: System, old: str, new: str, at: int | None, newat: int | None) -> list[Event]:
@@ -167,6 +175,7 @@ def rename_verb(system: System, old: str, new: str, at: int | None, newat: int |
     AT,
     summary="change the working directory (relative paths start there)",
     part="vfs",
+    view="vnodes",
     example="cd /usr",
 )
 def cd_verb(system: System, path: str, at: int | None) -> list[Event]:
@@ -189,6 +198,7 @@ def fchdir_verb(system: System, fd: int) -> list[Event]:
     Param("path", PATH),
     summary="put a whiteout for PATH on disk (as a union mount does)",
     part="vfs",
+    view="namecache",
     example="whiteout /etc/motd",
 )
 def whiteout_verb(system: System, path: str) -> list[Event]:
@@ -201,6 +211,7 @@ def whiteout_verb(system: System, path: str) -> list[Event]:
     AT,
     summary="remove an empty directory: DELETE lookup, VOP_RMDIR, cache_purge of the directory",
     part="vfs",
+    view="namecache",
     example="rmdir /tmp/d",
 )
 def rmdir_verb(system: System, path: str, at: int | None) -> list[Event]:
@@ -218,6 +229,7 @@ def rmdir_verb(system: System, path: str, at: int | None) -> list[Event]:
     Param("w", flag=True),
     summary="cache_enter (DVP, NAME) -> VP, or - for a negative entry (-w: whiteout)",
     part="vfs",
+    view="namecache",
     example="enter vp1 ghost -",
 )
 def enter_verb(system: System, dvp: str, name: str, vp: str | None, w: bool) -> list[Event]:
@@ -235,6 +247,7 @@ def enter_verb(system: System, dvp: str, name: str, vp: str | None, w: bool) -> 
     Param("bufsize", COUNT, optional=True, default=64),
     summary="getcwd by cache_revlookup: build VP's path backwards in a BUFSIZE buffer",
     part="vfs",
+    view="namecache",
     example="revlookup vp4 16",
 )
 def revlookup_verb(system: System, vp: str, bufsize: int) -> list[Event]:
@@ -247,6 +260,7 @@ def revlookup_verb(system: System, vp: str, bufsize: int) -> list[Event]:
     Param("vp", VNODE),
     summary="cache_purge: drop every name of VP and every name under it",
     part="vfs",
+    view="namecache",
     example="purge vp3",
 )
 def purge_verb(system: System, vp: str) -> list[Event]:
@@ -259,6 +273,7 @@ def purge_verb(system: System, vp: str) -> list[Event]:
     Param("mnt", MOUNT),
     summary="cache_purgevfs: drop every entry whose directory is on MNT",
     part="vfs",
+    view="namecache",
     example="purgevfs mnt1",
 )
 def purgevfs_verb(system: System, mnt: str) -> list[Event]:
@@ -271,6 +286,7 @@ def purgevfs_verb(system: System, mnt: str) -> list[Event]:
     Param("vp", VNODE),
     summary="namecache_print: the names of VP, then of its parent (DDB format)",
     part="vfs",
+    view="namecache",
     example="print vp5",
 )
 def print_verb(system: System, vp: str) -> list[Event]:
@@ -290,6 +306,7 @@ def print_verb(system: System, vp: str) -> list[Event]:
     Param("vp", VNODE),
     summary="recycle an unused vnode now: VOP_RECLAIM, which calls cache_purge",
     part="vfs",
+    view="vnodes",
     example="recycle vp6",
 )
 def recycle_verb(system: System, vp: str) -> list[Event]:
@@ -307,7 +324,7 @@ def recycle_verb(system: System, vp: str) -> list[Event]:
 
 
 def _vnode_verb(name: str, summary: str, method: str) -> None:
-    @command(name, Param("vp", VNODE), summary=summary, part="vfs", example=f"{name} vp3")
+    @command(name, Param("vp", VNODE), summary=summary, part="vfs", view="vnodes", example=f"{name} vp3")
     def handler(system: System, vp: str) -> list[Event]:
         vfs = vfs_of(system)
         vnode = vfs.vnode(vp)
@@ -337,6 +354,7 @@ _vnode_verb("unlock", "VOP_UNLOCK: unlock the vnode", "vop_unlock")
     Param("vp", VNODE),
     summary="mark VP as being reclaimed (VXLOCK), as another CPU would: vget fails",
     part="vfs",
+    view="vnodes",
     example="xlock vp4",
 )
 def xlock_verb(system: System, vp: str) -> list[Event]:
@@ -353,6 +371,7 @@ def xlock_verb(system: System, vp: str) -> list[Event]:
     Param("fstype", FSTYPE, keyword=True, default="ffs"),
     summary="mount a new empty file system on directory PATH (fstype=ffs|tmpfs|puffs|badfs)",
     part="vfs",
+    view="vnodes",
     example="mount /mnt fstype=tmpfs",
 )
 def mount_verb(system: System, path: str, fstype: str) -> list[Event]:
@@ -365,6 +384,7 @@ def mount_verb(system: System, path: str, fstype: str) -> list[Event]:
     Param("f", flag=True),
     summary="unmount MNT: cache_purgevfs and reclaim its vnodes (-f: even those in use)",
     part="vfs",
+    view="vnodes",
     example="unmount mnt1 -f",
 )
 def unmount_verb(system: System, mnt: str, f: bool) -> list[Event]:

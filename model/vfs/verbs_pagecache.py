@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     Param("length", COUNT),
     summary="read(2): absent pages are filled from the file server; cached pages are used as they are",
     part="pagecache",
+    view="pagecache",
     example="read /puffs/f 0 8192",
 )
 def read_verb(system: System, path: str, offset: int, length: int) -> list[Event]:
@@ -38,6 +39,7 @@ def read_verb(system: System, path: str, offset: int, length: int) -> list[Event
     Param("length", COUNT),
     summary="write(2): pages become dirty with a new version letter; the server sees nothing yet",
     part="pagecache",
+    view="pagecache",
     example="write /puffs/f 4096 100",
 )
 def write_verb(system: System, path: str, offset: int, length: int) -> list[Event]:
@@ -50,6 +52,7 @@ def write_verb(system: System, path: str, offset: int, length: int) -> list[Even
     Param("size", COUNT),
     summary="truncate(2): set the size on the server; cached pages past it are freed",
     part="pagecache",
+    view="pagecache",
     example="truncate /puffs/f 4096",
 )
 def truncate_verb(system: System, path: str, size: int) -> list[Event]:
@@ -70,6 +73,7 @@ def _whole_or_range(start: int | None, end: int | None) -> bool:
     Param("end", COUNT, optional=True),
     summary="puffs_flush_pagecache_node[_range]: queue dirty pages for writing and return at once",
     part="pagecache",
+    view="pagecache",
     example="flush /puffs/f 0 8192",
 )
 def flush_verb(system: System, path: str, start: int | None, end: int | None) -> list[Event]:
@@ -85,6 +89,7 @@ def flush_verb(system: System, path: str, start: int | None, end: int | None) ->
     Param("end", COUNT, optional=True),
     summary="puffs_inval_pagecache_node[_range]: free pages; dirty data not yet written is lost",
     part="pagecache",
+    view="pagecache",
     example="inval /puffs/f 100 5000",
 )
 def inval_verb(system: System, path: str, start: int | None, end: int | None) -> list[Event]:
@@ -98,6 +103,7 @@ def inval_verb(system: System, path: str, start: int | None, end: int | None) ->
     Param("count", COUNT, optional=True, default=1),
     summary="the file server serves COUNT queued write requests (default 1), oldest first",
     part="pagecache",
+    view="pagecache",
     example="server-ack 2",
 )
 def server_ack_verb(system: System, count: int) -> list[Event]:
@@ -111,6 +117,7 @@ def server_ack_verb(system: System, count: int) -> list[Event]:
     Param("length", COUNT),
     summary="the file server changes a file behind the kernel's back (cached pages go stale)",
     part="pagecache",
+    view="pagecache",
     example="server-write /puffs/f 0 4096",
 )
 def server_write_verb(system: System, path: str, offset: int, length: int) -> list[Event]:
@@ -122,6 +129,7 @@ def server_write_verb(system: System, path: str, offset: int, length: int) -> li
     Param("path", PATH),
     summary="show the file server's copy of a file beside the kernel's",
     part="pagecache",
+    view="pagecache",
     example="server-show /puffs/f",
 )
 def server_show_verb(system: System, path: str) -> list[Event]:
@@ -133,6 +141,7 @@ def server_show_verb(system: System, path: str) -> list[Event]:
     Param("path", PATH),
     summary="puffs_inval_namecache_dir: purge the name-cache entries under a directory (children only)",
     part="pagecache",
+    view="namecache",
     example="inval-names /puffs/dir",
 )
 def inval_names_verb(system: System, path: str) -> list[Event]:
@@ -144,6 +153,7 @@ def inval_names_verb(system: System, path: str) -> list[Event]:
     Param("mnt", MOUNT, optional=True),
     summary="puffs_inval_namecache_all: purge the whole puffs mount's name cache (cache_purgevfs)",
     part="pagecache",
+    view="namecache",
     example="inval-names-all mnt1",
 )
 def inval_names_all_verb(system: System, mnt: str | None) -> list[Event]:

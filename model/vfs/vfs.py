@@ -78,6 +78,8 @@ class Vfs(VnodeLifeCycle):
                 f"{mount.id}: {fstype} mounted on {path} (covers {covered.id}, root {root.id})",
                 refs=(mount.id, covered.id, root.id),
                 func="mount",
+                created=(mount.id, root.id),
+                changed=(covered.id,),
                 explain="Lookups that reach the covered directory continue at the new file system's root.",
             )
         )
@@ -152,7 +154,12 @@ class Vfs(VnodeLifeCycle):
             ]
         events = [
             Event(
-                "vfs.unmount", f"unmount {mount.id}{' (forced)' if force else ''}", refs=(mount.id,), func="dounmount"
+                "vfs.unmount",
+                f"unmount {mount.id}{' (forced)' if force else ''}",
+                refs=(mount.id,),
+                func="dounmount",
+                removed=(mount.id,),
+                data={"gone": {mount.id: f"{mount.fs.fstype} on {mount.path}"}},
             )
         ]
         events += self.namecache.cache_purgevfs(mount.id)

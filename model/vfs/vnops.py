@@ -75,6 +75,7 @@ def _make(vfs: Vfs, dvp: Vnode, name: str, itype: str, vop: str) -> tuple[Vnode,
         f"{vop}({dvp.id}, {name!r}): inode {ino} -> {vp.id}",
         refs=(dvp.id, vp.id),
         func=vop,
+        changed=(dvp.id,),
         explain="No name-cache entry is made for a name just created; the next lookup will miss once and enter it.",
     )
     return vp, [event, *vnode_events]
@@ -94,6 +95,8 @@ def vop_remove(vfs: Vfs, dvp: Vnode, vp: Vnode, name: str) -> list[Event]:
             + (f", still open (usecount {vp.usecount - 1})" if still_open else ""),
             refs=(dvp.id, vp.id),
             func="VOP_REMOVE",
+            changed=(dvp.id, vp.id),
+            data={"vnode": vp.id, "nlink": nlink, "usecount": vp.usecount - 1},
             explain="Open but deleted: the file lives on, nameless, until its last close."
             if still_open and nlink == 0
             else "",
@@ -110,6 +113,7 @@ def vop_rmdir(vfs: Vfs, dvp: Vnode, vp: Vnode, name: str) -> list[Event]:
         f"VOP_RMDIR({dvp.id}, {name!r}): {vp.id} removed",
         refs=(dvp.id, vp.id),
         func="VOP_RMDIR",
+        changed=(dvp.id, vp.id),
         explain="The directory's own names and the names cached under it (negative ones too) go with it.",
     )
     return [event, *vfs.namecache.cache_purge(vp)]
@@ -132,6 +136,7 @@ def vop_rename(
             f"VOP_RENAME: {fvp.id} is now {tname!r} in {tdvp.id}",
             refs=(fvp.id, fdvp.id, tdvp.id),
             func="VOP_RENAME",
+            changed=(fvp.id, fdvp.id, tdvp.id),
             explain="Names that led to the moved vnode, and names under it, may now be wrong: "
             "cache_purge drops them all.",
         )
@@ -144,5 +149,11 @@ def vop_whiteout(vfs: Vfs, dvp: Vnode, name: str) -> list[Event]:
     assert dvp.ino is not None
     vfs.fs_of(dvp).inode(dvp.ino).whiteouts.add(name)
     return [
-        Event("vfs.whiteout", f"VOP_WHITEOUT({dvp.id}, {name!r}): whiteout made", refs=(dvp.id,), func="VOP_WHITEOUT")
+        Event(
+            "vfs.whiteout",
+            f"VOP_WHITEOUT({dvp.id}, {name!r}): whiteout made",
+            refs=(dvp.id,),
+            func="VOP_WHITEOUT",
+            changed=(dvp.id,),
+        )
     ]

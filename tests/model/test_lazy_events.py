@@ -43,7 +43,9 @@ def test_lookup_events_equal_the_eager_events_they_replace() -> None:
         "func": "cache_lookup",
         "ret": 0,
         "data": data,
+        "changed": ["nc1"],  # moved to the LRU tail
     }
+    assert enter.created == ("nc1",) and not miss.touched
 
 
 def test_negative_reclaim_and_remove_events_read_as_before() -> None:
@@ -58,6 +60,8 @@ def test_negative_reclaim_and_remove_events_read_as_before() -> None:
     reclaim, remove, _ = cache.cache_enter(dvp, vp, "b")  # full at 2: the LRU head goes
     assert reclaim.line() == "cache_enter: cache full (2 entries): reusing the LRU head nc1 (vp1, 'ghost')"
     assert remove.text == "nc1 (vp1, 'ghost') removed by cache_enter (LRU reuse)" and remove.refs == ("nc1",)
+    assert remove.removed == ("nc1",) and remove.data["gone"] == {"nc1": "'ghost' vp1→⊘w"}
+    assert not reclaim.touched  # the reuse is the removal that follows
 
 
 def test_a_kept_event_holds_no_model_object() -> None:

@@ -34,7 +34,7 @@ async def test_narration_follows_the_step():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("n")
         narration = app.query_one(Narration)
-        assert "Welcome to cachescope" in str(narration.render())
+        assert "Welcome to cachescope" in narration.text.plain
 
 
 async def test_step_past_the_end_stays_at_the_end():

@@ -25,7 +25,7 @@ def row_text(grid, y):
 
 
 def detail_text(app):
-    return app.query_one("#cpu-detail", Static).content.plain
+    return app.query_one("#cpu-detail-text", Static).content.plain
 
 
 async def test_the_cpu_tab_holds_the_panel():
@@ -42,7 +42,7 @@ async def test_a_stale_fetch_selects_the_iline_marks_it_and_shows_memory_beside_
         assert {"I set 0 way 0", "D set 0 way 0"} <= app.view().refs
         header, set0 = row_text(grid, 0), row_text(grid, 1)
         assert "I way 0" in header and "D way 0" in header
-        assert "▸○ 0008000 ≠" in set0 and "● 0008000" in set0
+        assert "▸○ 0x8000 ≠" in set0 and "◇● 0x8000" in set0  # tags as the events write them; the D-line named
         detail = detail_text(app).splitlines()
         assert detail[0].startswith("I set 0 way 0: 0x400000..0x40000f")
         assert "I-cache ≠ 24020001" in detail[1] and "stale" in detail[1]
@@ -56,7 +56,7 @@ async def test_the_touched_lines_are_highlighted_and_the_others_are_not():
         grid = await open_cpu_tab(app, pilot, STALE_STEP)
         touched = grid.get_component_rich_style("cache-grid--touched")
         cells = [seg for seg in grid.render_line(1) if seg.text.strip()]
-        assert any(seg.style and seg.style.reverse for seg in cells if "0008000" in seg.text)
+        assert any(seg.style and seg.style.reverse for seg in cells if "0x8000" in seg.text)
         assert touched.reverse
         assert not any(seg.style and seg.style.reverse for seg in grid.render_line(2) if seg.text.strip() == "·")
 
@@ -65,13 +65,14 @@ async def test_glyphs_follow_the_steps_forward_and_back():
     app = CacheScopeApp(load_builtin("jit-stale-icache"))
     async with app.run_test(size=(100, 30)) as pilot:
         grid = await open_cpu_tab(app, pilot, 2)
-        assert "● 0008000" in row_text(grid, 1)
+        assert "● 0x8000" in row_text(grid, 1)
         app.timeline.goto(3)
         app.refresh_view()
         assert "●" not in row_text(grid, 1) and "○" not in row_text(grid, 1)
         assert "invalid" in detail_text(app) and "memory    24020001" in detail_text(app)
+        assert "✕ 0x8000" in row_text(grid, 1), "the invalidated D-line stays one step as a ghost"
         await pilot.press("b")
-        assert "● 0008000" in row_text(grid, 1)
+        assert "● 0x8000" in row_text(grid, 1)
 
 
 async def test_arrow_keys_move_the_cursor_across_both_caches_and_update_the_detail():

@@ -47,9 +47,10 @@ async def test_invalidation_marks_lost_pages_and_draws_both_ranges():
         strips = await _at(pilot, app, 9)
         await pilot.press("n")  # inval 5000 9000
         rows = _rows(strips)
-        assert "asked [5000, 9000) → [4096, 12288)" in rows[0]
+        lesson = app.query_one("#frame-pagecache").border_subtitle
+        assert "asked [5000, 9000) → [4096, 12288)" in lesson and "400 bytes lost" in lesson
         kernel, asked, rounded = rows[1], rows[3], rows[4]
-        assert kernel.count("✗") == 4  # pages 1 and 2, two glyphs each
+        assert kernel.count("✗C✗") == 2  # pages 1 and 2, with the data version they lost
         assert asked.count("╍╍╍") == 2 and "━━━" not in asked  # both pages only partly asked for
         assert rounded.count("═══") == 2
         await pilot.press("n")  # the next step: lost marks are for the step that lost them only

@@ -14,4 +14,4 @@ async def test_the_first_redraw_after_t_has_the_new_themes_colours():
         assert palettes.palette(app).info.lower() == "#56b6c2"
         await pilot.press("t")
         assert app.theme == "cachescope-light"
-        assert palettes.palette(app).info.lower() == "#0b7285"
+        assert palettes.palette(app).info.lower() == "#0a6272"

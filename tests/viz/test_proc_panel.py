@@ -62,7 +62,8 @@ async def test_task_table_shows_numbers_per_level_and_the_thread():
         assert "pid/level" in rows[0]
         thread = next(r for r in rows if "↳pid 1001" in r)
         assert "ns1" in thread and "1001·2" in thread and thread.rstrip().endswith("1000·1")
-        assert [table.row_ref(i) for i in sorted(table.highlighted)] == ["pid 1000", "pid 1001"]
+        assert [table.row_ref(i) for i in sorted(table.highlighted)] == ["pid 1001"]  # made by the step (◆)
+        assert [table.row_ref(i) for i in sorted(table.looked)] == ["pid 1000"]  # its leader, named (◇)
 
 
 async def test_exit_leaves_the_held_dentry_stale_and_back_brings_the_mount_back():
@@ -74,7 +75,8 @@ async def test_exit_leaves_the_held_dentry_stale_and_back_brings_the_mount_back(
         assert not any(r.startswith("ns1") for r in rows)  # ns1's proc mount went with its init
         assert rows[2].startswith("└─○ 1000/ d5 pid 1000 ref 1") and rows[2].endswith("stale")
         assert rows[3].startswith("  └─○ status d6") and "held by 1" in rows[3]
-        assert "freed now:" in tree.border_subtitle
+        ghosts = [r for r in rows if r.endswith(" freed")]
+        assert ghosts and all(tree.row_ref(rows.index(g)).startswith("d") for g in ghosts)
         await pilot.press("b")
         rows = _rows(tree)
         assert any(r.startswith("ns1") for r in rows)
@@ -86,8 +88,15 @@ async def test_the_last_dput_frees_the_stale_dentries():
     async with app.run_test(size=(100, 30)) as pilot:
         tree = await _at(pilot, app, 14)
         await pilot.press("n")  # dput d6
-        assert _rows(tree) == ["ns0 level 0 · init pid 1 · proc mount", "● /proc d1 ref 1"]
-        assert tree.border_subtitle.endswith("freed now: d6 d5")
+        assert _rows(tree) == [
+            "ns0 level 0 · init pid 1 · proc mount",
+            "● /proc d1 ref 1",
+            "d6 /proc/1000/status freed",  # ghosts, for this step only
+            "d5 /proc/1000 freed",
+        ]
+        assert app.query_one("#frame-proc").border_subtitle == "2 freed"
+        await pilot.press("b")
+        assert not any(r.endswith(" freed") for r in _rows(tree))
 
 
 async def test_clicking_a_dentry_shows_its_description():

@@ -54,7 +54,7 @@ async def test_a_right_answer_is_revealed_scored_then_the_step_is_applied():
         await pilot.press("enter")
         assert not isinstance(app.screen, QuestionScreen)
         assert app.timeline.position == 1 and app.title == "step 1 / 4"
-        assert "Quiz:" in str(app.query_one(Narration).render())
+        assert "Quiz:" in app.query_one(Narration).text.plain
 
 
 async def test_a_wrong_answer_shows_the_right_one_and_a_click_chooses():

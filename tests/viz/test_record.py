@@ -87,6 +87,27 @@ def test_cast_replayed_shows_the_last_narration_and_each_step_at_its_marker(walk
         assert f"step {number} / 3" in _replay(header, events, index).display[0]
 
 
+def test_cast_ends_on_the_final_frame_with_no_stray_characters(walk_cast):
+    """The app leaves the alternate screen and pops the kitty keyboard protocol as it exits: neither is
+    recorded, so a replay ends on the last frame, and pyte draws no `u` for `CSI < u`."""
+    header, events = walk_cast
+    output = "".join(data for _time, code, data in events if code == "o")
+    assert "\x1b[?1049l" not in output and "\x1b[<u" not in output and "\x1b[>" not in output
+    final = _replay(header, events).display
+    assert "step 3 / 3" in final[0] and "u" not in final[1]  # the timeline bar: track, position, no stray u
+    assert "Finale: every counter." in "\n".join(final)
+
+
+@pytest.mark.parametrize("cut", range(1, 8))
+def test_the_output_filter_drops_sequences_split_across_chunks(cut):
+    from viz.cast import OutputFilter
+
+    stream = "a\x1b[>25ub\x1b[2;5H\x1b[<u\x1b[?1049lc\x1b[?25h"
+    out = OutputFilter()
+    text = out.feed(stream[:cut]) + out.feed(stream[cut:]) + out.flush()
+    assert text == "ab\x1b[2;5Hc\x1b[?25h"
+
+
 def test_svg_handout_has_every_step_and_an_index(tmp_path, capsys):
     target = tmp_path / "handout"
     assert main(["record", str(WALK), "--svg-dir", str(target), "--size", "80x24", "--theme", "light"]) == 0

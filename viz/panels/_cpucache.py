@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -28,13 +28,20 @@ from textual.widgets import Static
 
 from model.cpu.cache import INVALID, WORD, Cache
 from model.cpu.cpu import CpuCaches
+from viz.palette import Palette, palette
 from viz.panels._base import StepView, SubsystemPanel
+from viz.panels._rows import pick
 
 INVALID_GLYPH, CLEAN_GLYPH, DIRTY_GLYPH, STALE_GLYPH, CURSOR_GLYPH = "·", "○", "●", "≠", "▸"
-LEGEND = (
+CHANGED_GLYPH, GHOST_GLYPH, LOOK_GLYPH = "◆", "✕", "◇"
+LEGENDS = (
     f"{INVALID_GLYPH} invalid  {CLEAN_GLYPH} clean  {DIRTY_GLYPH} dirty  {STALE_GLYPH} stale (not the newest "
-    f"bytes)  {CURSOR_GLYPH} selected  reverse = this step"
+    f"bytes)  {CURSOR_GLYPH} selected  {CHANGED_GLYPH} changed  {GHOST_GLYPH} invalidated  {LOOK_GLYPH} named",
+    f"{INVALID_GLYPH} invalid {CLEAN_GLYPH} clean {DIRTY_GLYPH} dirty {STALE_GLYPH} stale {CURSOR_GLYPH} selected "
+    f"{CHANGED_GLYPH} changed {GHOST_GLYPH} gone {LOOK_GLYPH} named",
+    f"{CLEAN_GLYPH} clean {DIRTY_GLYPH} dirty {STALE_GLYPH} stale {CHANGED_GLYPH} changed {GHOST_GLYPH} gone",
 )
+LEGEND = LEGENDS[0]
 _LINE_REF = re.compile(r"([ID]) set (\d+) way (\d+)")
 WORDS_PER_ROW = 8
 
@@ -52,9 +59,13 @@ class Selection:
         return f"{self.cache} set {self.index} way {self.way}"
 
 
-def tag_digits(cache: Cache) -> int:
-    """Hex digits of the widest tag of a 32-bit address in `cache`."""
-    return max(1, -(-(32 - cache.offset_bits - cache.index_bits) // 4))
+def tag_text(tag: int, width: int) -> str:
+    """A tag as the events write it (`0x8000`), right-aligned in `width` columns."""
+    return f"{tag:#x}".rjust(width)
+
+
+MIN_TAG_WIDTH = 6
+"""Columns kept for a tag however small the tags held are (`0x8000`)."""
 
 
 class CacheGrid(ScrollView, can_focus=True):
@@ -66,17 +77,19 @@ class CacheGrid(ScrollView, can_focus=True):
         "cache-grid--clean",
         "cache-grid--dirty",
         "cache-grid--stale",
+        "cache-grid--ghost",
         "cache-grid--touched",
         "cache-grid--cursor",
     }
     DEFAULT_CSS = """
-    CacheGrid { height: 1fr; }
+    CacheGrid { height: 1fr; scrollbar-size-vertical: 1; }
     CacheGrid:focus { background-tint: $foreground 4%; }
     CacheGrid > .cache-grid--header { color: $text-muted; text-style: bold; }
     CacheGrid > .cache-grid--invalid { color: $text-disabled; }
     CacheGrid > .cache-grid--clean { color: $success; }
     CacheGrid > .cache-grid--dirty { color: $warning; text-style: bold; }
     CacheGrid > .cache-grid--stale { color: $error; text-style: bold; }
+    CacheGrid > .cache-grid--ghost { color: $error; text-style: italic; }
     CacheGrid > .cache-grid--touched { text-style: reverse bold; }
     CacheGrid > .cache-grid--cursor { text-style: underline; }
     """
@@ -100,12 +113,19 @@ class CacheGrid(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._cpu: CpuCaches | None = None
         self._refs: frozenset[str] = frozenset()
+        self._changed: frozenset[str] = frozenset()
+        self._ghosts: dict[str, int] = {}  # line ref -> the tag it held, for lines the step invalidated
+        self._tag_width = MIN_TAG_WIDTH  # as wide as the widest tag held now: the grid fits narrow panels
 
     # -- data -------------------------------------------------------------------------------
-    def update_view(self, cpu: CpuCaches, refs: frozenset[str], selection: Selection | None) -> None:
-        """Show `cpu`, highlighting the lines in `refs`; move the cursor to `selection` if given."""
+    def update_view(self, cpu: CpuCaches, view: StepView, selection: Selection | None) -> None:
+        """Show `cpu`, marking the lines the step changed, removed or named; move the cursor to `selection`."""
         self._cpu = cpu
-        self._refs = refs
+        self._refs = view.refs
+        self._changed = view.changed
+        self._ghosts = {ref: e.data["tag"] for ref, e in view.removed.items() if isinstance(e.data.get("tag"), int)}
+        held = [t for cache in (cpu.icache, cpu.dcache) for ways in cache.slots for t in ways if t != INVALID]
+        self._tag_width = max([MIN_TAG_WIDTH, *(len(f"{t:#x}") for t in (*held, *self._ghosts.values()))])
         self.virtual_size = Size(self.row_width, 1 + max(cpu.icache.sets, cpu.dcache.sets))
         if selection is not None:
             self.set_reactive(CacheGrid.cursor, self._clamp(selection))
@@ -122,18 +142,18 @@ class CacheGrid(ScrollView, can_focus=True):
 
     @property
     def set_column(self) -> int:
-        """Width of the set-number column: the widest set number and two spaces, at least "set  "."""
+        """Width of the set-number column: the widest set number and two spaces, at least "set "."""
         if self._cpu is None:
-            return 5
-        return max(5, len(str(max(self._cpu.icache.sets, self._cpu.dcache.sets) - 1)) + 2)
+            return 4
+        return max(4, len(str(max(self._cpu.icache.sets, self._cpu.dcache.sets) - 1)) + 2)
 
     def _caches(self) -> tuple[Cache, Cache]:
         assert self._cpu is not None
         return self._cpu.icache, self._cpu.dcache
 
-    @staticmethod
-    def cell_width(cache: Cache) -> int:
-        return tag_digits(cache) + 5
+    def cell_width(self, cache: Cache) -> int:
+        """A cell: cursor or mark, state glyph, space, the tag, space, the stale mark, a gap."""
+        return self._tag_width + 5
 
     def _clamp(self, selection: Selection) -> Selection:
         if self._cpu is None:
@@ -232,6 +252,8 @@ class CacheGrid(ScrollView, can_focus=True):
 
     def _row(self, index: int) -> list[Segment]:
         touched_set = any(f"{cache.name} set {index}" in self._refs for cache in self._caches())
+        touched_set = touched_set or any(f"{c.name} set {index} way {w}" in self._changed
+                                         for c in self._caches() for w in range(c.ways))  # fmt: skip
         number_style = self._style("touched") if touched_set else self._style("header")
         number = str(index)
         segments = [Segment(" " * (self.set_column - 2 - len(number))), Segment(number, number_style), Segment("  ")]
@@ -247,20 +269,27 @@ class CacheGrid(ScrollView, can_focus=True):
             return [Segment(" " * width)]
         assert self._cpu is not None
         selection = Selection(cache.name, index, way)
+        ref = selection.ref
         cursor = selection == self.cursor
-        mark = CURSOR_GLYPH if cursor else " "
         tag = cache.slots[index][way]
-        if tag == INVALID:
-            glyph, state, body, stale = INVALID_GLYPH, "invalid", " " * tag_digits(cache), False
+        ghost = tag == INVALID and ref in self._ghosts
+        if tag == INVALID and not ghost:
+            glyph, state, body, stale = INVALID_GLYPH, "invalid", " " * self._tag_width, False
+        elif ghost:
+            glyph, state, body, stale = GHOST_GLYPH, "ghost", tag_text(self._ghosts[ref], self._tag_width), False
         else:
             dirty = cache.is_dirty(index, way)
             glyph, state = (DIRTY_GLYPH, "dirty") if dirty else (CLEAN_GLYPH, "clean")
-            body = f"{tag:0{tag_digits(cache)}x}"
+            body = tag_text(tag, self._tag_width)
             stale = cache.name == "I" and self._cpu.is_stale(index, way)
+        changed = ref in self._changed and not ghost
+        mark = CURSOR_GLYPH if cursor else (CHANGED_GLYPH if changed else LOOK_GLYPH if ref in self._refs else " ")
+        if ghost and not cursor:
+            mark = " "
         style = self._style(state)
         if stale:
             style = style + self._style("stale")
-        if selection.ref in self._refs:
+        if changed:
             style = style + self._style("touched")
         if cursor:
             style = style + self._style("cursor")
@@ -269,8 +298,9 @@ class CacheGrid(ScrollView, can_focus=True):
         return [Segment(mark, mark_style), Segment(text, style), Segment(" " * (width - 1 - len(text)))]
 
 
-def line_detail(cpu: CpuCaches, selection: Selection, focus: int | None) -> Text:
-    """The selected line, then the words of its addresses in the I-cache, the D-cache and memory."""
+def line_detail(cpu: CpuCaches, selection: Selection, focus: int | None, p: Palette, width: int = 100) -> Text:
+    """The selected line, then the words of its addresses in the I-cache, the D-cache and memory, as many
+    words a row as `width` holds."""
     cache = cpu.cache(selection.cache)
     base = cache.way_addr(selection.index, selection.way)
     text = Text()
@@ -289,25 +319,36 @@ def line_detail(cpu: CpuCaches, selection: Selection, focus: int | None) -> Text
             f"{base:#x}..{base + cache.line - 1:#x}, tag {cache.slots[selection.index][selection.way]:#x}, "
             f"{state}, LRU {rank} of {len(cache.order[selection.index])} (0 = next victim)"
         )
-    for start in range(base, base + cache.line, WORD * WORDS_PER_ROW):
-        words = range(start, min(base + cache.line, start + WORD * WORDS_PER_ROW), WORD)
-        text.append("\n")
-        text.append(_words_row(cpu, "I-cache", [cpu.copy_of(cpu.icache, a) for a in words], words))
-        text.append("\n")
-        text.append(_words_row(cpu, "D-cache", [cpu.copy_of(cpu.dcache, a) for a in words], words))
-        text.append("\n")
-        text.append(_words_row(cpu, "memory", [cpu.memory.read(a, WORD) for a in words], words))
+    per_row = max(1, min(WORDS_PER_ROW, (width - ROW_LABEL) // 9))
+    for start in range(base, base + cache.line, WORD * per_row):
+        words = range(start, min(base + cache.line, start + WORD * per_row), WORD)
+        for label, values in (
+            ("I-cache", [cpu.copy_of(cpu.icache, a) for a in words]),
+            ("D-cache", [cpu.copy_of(cpu.dcache, a) for a in words]),
+            ("memory", [cpu.memory.read(a, WORD) for a in words]),
+        ):
+            text.append("\n")
+            text.append(_words_row(cpu, label, values, words, p, width))
     return text
 
 
-def _words_row(cpu: CpuCaches, label: str, values: list[bytes | None], addrs: range) -> Text:
+ROW_LABEL = 22
+"""Columns before the first word of a detail row: the address, the copy's name and the ≠ mark."""
+NOTES = {
+    "I-cache": ("stale: fetches run this", "stale: runs this", "stale"),
+    "D-cache": ("old: the dirty D-line is newer", "old: D-line newer", "old"),
+    "memory": ("old: the dirty D-line is newer", "old: D-line newer", "old"),
+}
+
+
+def _words_row(cpu: CpuCaches, label: str, values: list[bytes | None], addrs: range, p: Palette, width: int) -> Text:
     """One row of words; a word that differs from the newest bytes is marked (reverse and ≠)."""
     row = Text()
     differs = False
     cells = Text()
     for addr, value in zip(addrs, values, strict=True):
         if value is None:
-            cells.append("--------", style="dim")
+            cells.append("--------", style=p.muted)
         else:
             newest = cpu.newest_word(addr)
             if value != newest:
@@ -315,31 +356,37 @@ def _words_row(cpu: CpuCaches, label: str, values: list[bytes | None], addrs: ra
                 cells.append(value.hex(), style="reverse bold")
             else:
                 cells.append(value.hex())
-        cells.append(" ", style="dim")  # a span of its own, so no word starts with a space
+        cells.append(" ")  # a span of its own, so no word starts with a space
     row.append(f"{addrs[0]:#010x} {label:<8}", style="bold")
-    row.append(f"{STALE_GLYPH} " if differs else "  ", style="bold red" if differs else "bold")
+    row.append(f"{STALE_GLYPH} " if differs else "  ", style=f"bold {p.bad}" if differs else "bold")
     row.append_text(cells)
     if differs:
-        note = "stale: fetches run this" if label == "I-cache" else "old: the dirty D-line is newer"
-        row.append(note, style="italic")
+        room = width - row.cell_len
+        note = next((n for n in NOTES[label] if len(n) <= room), NOTES[label][-1])
+        row.append(note, style=f"italic {p.bad}")
     return row
 
 
-def summary(cpu: CpuCaches) -> Text:
-    """The ABI and mode in force, each cache's geometry and counters, and the glyph legend (two lines)."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{cpu.abi} · {cpu.mode} │ ", style="bold")
-    text.append(f"stale {cpu.stale_fetches}", style="bold red" if cpu.stale_fetches else "bold")
+def summary(cpu: CpuCaches, width: int, p: Palette) -> Text:
+    """The ABI and mode in force, each cache's geometry and counters, and the glyph legend: two lines
+    worded to fit `width` (longest first), never cut."""
+    stale = f"stale fetches {cpu.stale_fetches}"
+    long_caches, short_caches = [], []
     for cache in (cpu.icache, cpu.dcache):
-        counters = cache.counters()
-        text.append(f" │ {cache.name} {cache.sets}x{cache.ways}x{cache.line}B ", style="bold")
-        parts = [f"hit {counters['hits']}", f"miss {counters['misses']}"]
-        if cache.name == "D":
-            parts.append(f"wb {counters['writebacks']}")
-        parts.append(f"inv {counters['invalidations']}")
-        text.append(" ".join(parts))
+        c = cache.counters()
+        wb = f" wb {c['writebacks']}" if cache.name == "D" else ""
+        long_caches.append(f"{cache.name} {cache.sets}x{cache.ways}x{cache.line}B hit {c['hits']} miss {c['misses']}"
+                           f"{wb} inv {c['invalidations']}")  # fmt: skip
+        short_caches.append(f"{cache.name} hit {c['hits']} miss {c['misses']}{wb}")
+    head = f"{cpu.abi} · {cpu.mode}"
+    first = pick(width, (" │ ".join([head, stale, *long_caches]), " │ ".join([head, stale, *short_caches]),
+                         f"{head} │ {stale}", f"{head} │ stale {cpu.stale_fetches}"))  # fmt: skip
+    text = Text(no_wrap=True)
+    text.append(first, style="bold")
+    if cpu.stale_fetches:
+        text.highlight_words([stale, f"stale {cpu.stale_fetches}"], style=f"bold {p.bad}")
     text.append("\n")
-    text.append(LEGEND, style="dim")
+    text.append(pick(width, LEGENDS), style=p.muted)
     return text
 
 
@@ -347,15 +394,17 @@ class CpuCachePanel(Vertical, SubsystemPanel):
     """The cpu tab: summary and legend, the cache grid, and the selected line beside memory."""
 
     TAB_TITLE = "cpu"
-    LEGEND = "· invalid · ○ valid clean · ● valid dirty · ≠ stale (not the newest bytes) · ▸ selected line"
+    LEGEND = (
+        "· invalid · ○ valid clean · ● valid dirty · ≠ stale (not the newest bytes) · ▸ selected line · ◆ changed "
+        "by this step (reversed) · ✕ 0x8000 invalidated or evicted by it · ◇ named by it"
+    )
     PART = "cpu"
     DEFAULT_CSS = """
     CpuCachePanel { height: 1fr; }
-    CpuCachePanel > #cpu-summary { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }
-    CpuCachePanel > #cpu-detail {
-        height: auto; max-height: 45%; overflow-y: auto; border-top: hkey $primary-darken-2;
-        text-wrap: nowrap; text-overflow: ellipsis;
-    }
+    CpuCachePanel > #cpu-summary { height: 2; padding: 0 1; }
+    CpuCachePanel > #cpu-detail { height: auto; max-height: 45%; border-top: solid $primary-darken-1; padding: 0 1; }
+    CpuCachePanel #cpu-detail-text { height: auto; }
+    CpuCachePanel #cpu-detail { scrollbar-size-vertical: 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -366,7 +415,7 @@ class CpuCachePanel(Vertical, SubsystemPanel):
     def compose(self) -> ComposeResult:
         yield Static(id="cpu-summary")
         yield CacheGrid(id="cpu-grid")
-        yield Static(id="cpu-detail")
+        yield VerticalScroll(Static(id="cpu-detail-text"), id="cpu-detail")
 
     @property
     def cpu(self) -> CpuCaches | None:
@@ -383,10 +432,21 @@ class CpuCachePanel(Vertical, SubsystemPanel):
         selection, focus = touched_line(view)
         if focus is not None or selection is not None:
             self._focus = focus
-        self.query_one("#cpu-summary", Static).update(summary(cpu))
+        self._show_summary()
         grid = self.query_one(CacheGrid)
-        grid.update_view(cpu, view.refs, selection)
+        grid.update_view(cpu, view, selection)
         self._show_detail(grid.cursor)
+
+    def on_resize(self) -> None:
+        if self.cpu is not None:
+            self._show_summary()
+            self._show_detail(self.query_one(CacheGrid).cursor)
+
+    def _show_summary(self) -> None:
+        cpu = self.cpu
+        if cpu is not None:
+            width = (self.size.width or 100) - 2
+            self.query_one("#cpu-summary", Static).update(summary(cpu, width, palette(self.app)))
 
     def on_cache_grid_line_selected(self, message: CacheGrid.LineSelected) -> None:
         cpu = self.cpu
@@ -399,7 +459,39 @@ class CpuCachePanel(Vertical, SubsystemPanel):
     def _show_detail(self, selection: Selection) -> None:
         cpu = self.cpu
         if cpu is not None:
-            self.query_one("#cpu-detail", Static).update(line_detail(cpu, selection, self._focus))
+            width = (self.size.width or 100) - 3
+            detail = line_detail(cpu, selection, self._focus, palette(self.app), width)
+            self.query_one("#cpu-detail-text", Static).update(detail)
+
+    def lesson(self, view: StepView) -> tuple[str, ...]:
+        return lesson(view)
+
+
+def lesson(view: StepView) -> tuple[str, ...]:
+    """The step's CPU numbers: the cacheflush call's result, a stale fetch's two words, what a fetch ran."""
+    for event in reversed(view.events):
+        d = event.data
+        if event.kind == "cpu.cacheflush":
+            result = "0" if event.errno is None else f"-1 {event.errno}"
+            acts = f" (acts as {d['acts_as']})" if d.get("acts_as") else ""
+            return (f"cacheflush = {result}{acts}", f"cacheflush = {result}", result)
+        if event.kind == "cpu.stale_fetch":
+            return (f"stale fetch: ran {d['fetched']}, newest {d['newest']}",
+                    f"stale: ran {d['fetched']} ≠ {d['newest']}", f"{d['fetched']} ≠ {d['newest']}")  # fmt: skip
+        if event.kind == "cpu.clear_cache":
+            return (f"__builtin___clear_cache({d['begin']:#x}, {d['end']:#x})", "clear_cache")
+    words = {"cpu.exec": "fetched", "cpu.store": "stored", "cpu.load": "loaded"}
+    for event in reversed(view.events):
+        d = event.data
+        if event.kind in words and "bytes" in d:
+            return (f"{words[event.kind]} {d['bytes']} at {d['addr']:#x}", f"{words[event.kind]} {d['bytes']}")
+        if event.kind == "cpu.fault":
+            return (f"{d.get('signal', 'SIGSEGV')} at {d['addr']:#x}", "SIGSEGV")
+        if event.kind == "cpu.abi":
+            return (f"cacheflush ABI {d['abi']}, mode {d['mode']}", d["abi"])
+        if event.kind == "cpu.map":
+            return (f"mapped {d['start']:#x}..{d['end'] - 1:#x} {d['perms']}",)
+    return ()
 
 
 def touched_line(view: StepView) -> tuple[Selection | None, int | None]:

@@ -5,39 +5,47 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from model.system import System
-from viz.panels._rows import RowList
+from viz.panels._base import StepView
+from viz.panels._rows import RowList, pick
 
 
 class DetailsBar(Static):
     """Shows `System.describe(ref)` for the selected id, or a hint when nothing is selected."""
 
     DEFAULT_CSS = """
-    DetailsBar { height: auto; max-height: 5; border: round $primary-darken-3; padding: 0 1; color: $text-muted; }
-    DetailsBar.-hint { height: 1; border: none; padding: 0 2; }
+    DetailsBar { height: auto; max-height: 5; border-top: solid $primary-darken-1; padding: 0 1; }
+    DetailsBar.-hint { height: 1; border: none; padding: 0 1; color: $text-muted; }
     """
 
-    def __init__(self, hint: str, *, id: str | None = None) -> None:
+    def __init__(self, *hints: str, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "details"
-        self.hint = hint
+        self.hints = hints
         self.ref: str | None = None
-        self.system: System | None = None
+        self.view: StepView | None = None
 
     def select(self, ref: str) -> None:
-        """Describe the object `ref` from now on (in the system last shown)."""
+        """Describe the object `ref` from now on (at the moment last shown)."""
         self.ref = ref
-        if self.system is not None:
-            self.show(self.system)
+        if self.view is not None:
+            self.show(self.view)
 
-    def show(self, system: System) -> None:
-        self.system = system
+    def show(self, view: StepView) -> None:
+        self.view = view
         self.set_class(self.ref is None, "-hint")
         if self.ref is None:
-            self.update(Text(self.hint, style="italic", no_wrap=True, overflow="ellipsis"))
+            self._show_hint()
             return
-        text = system.describe(self.ref)
-        self.update(Text(text if text is not None else f"{self.ref}: gone"))
+        text = view.system.describe(self.ref)
+        self.update(Text(text if text is not None else view.whereabouts(self.ref)))
+
+    def _show_hint(self) -> None:
+        """The legend, worded to fit the width (longest first): glyphs are never cut off."""
+        self.update(Text(pick(max(1, self.size.width - 2) if self.size.width else 999, self.hints), style="italic"))
+
+    def on_resize(self) -> None:
+        if self.ref is None:
+            self._show_hint()
 
 
 class DetailsOnSelect:

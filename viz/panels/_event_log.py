@@ -1,8 +1,13 @@
-"""The event log: every event of every step up to the current one, rendered one visible line at a time."""
+"""The event log: every event of every step up to the current one, rendered one visible line at a time.
+
+The current step's events are wrapped, each over as many rows as its text needs (continuation rows
+indented), so every event of the step shown reads whole; earlier steps take one row per event, cut with
+… at the edge. The log keeps its last rows on the current step after every change (`follow`).
+"""
 
 from __future__ import annotations
 
-from rich.style import Style
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -12,7 +17,13 @@ from model.events import Event
 from model.timeline import Timeline
 from viz.palette import Palette, palette
 
-_KIND_STYLES = {"say": "italic"}
+HANGING = "    "
+"""The indent of an event's continuation rows."""
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` cells, ending in … when something was cut."""
+    return text if cell_len(text) <= width else set_cell_size(text, max(0, width - 1)) + "…"
 
 
 def event_style(event: Event, p: Palette) -> str:
@@ -21,56 +32,108 @@ def event_style(event: Event, p: Palette) -> str:
         return f"bold {p.bad}"
     if event.errno is not None:
         return p.warn
-    return _KIND_STYLES.get(event.kind, "")
+    return "italic" if event.kind == "say" else ""
 
 
 class EventLog(ScrollView, can_focus=True):
-    """A Line-API log over the timeline: cost follows the visible rows, not the history length."""
+    """A Line-API log over the timeline: cost follows the visible rows and the current step's events."""
 
     DEFAULT_CSS = """
-    EventLog { height: 1fr; border: round $primary-darken-2; border-title-color: $text-muted; overflow-x: hidden; }
+    EventLog { height: 1fr; border: round $primary-darken-1; border-title-color: $foreground; overflow-x: hidden;
+               overflow-y: scroll; scrollbar-size-vertical: 1; }
     EventLog:focus { border: round $accent; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "events"
-        self._rows: list[tuple[int, Event | None]] = []  # (step, event); None marks the step's header row
+        self._rows: list[tuple[int, Event | None]] = []  # steps before the current one; None: a step's header
         self._step_start: list[int] = [0]  # _step_start[k] = first row of step k+1
+        self._current_rows: list[Text] = []  # the current step, wrapped at _wrapped_at columns
+        self._wrapped_at = 0
         self._timeline: Timeline | None = None
         self._current = 0
+        self.current_events: list[tuple[Event, range]] = []
+        """Each event of the current step and the rows it is wrapped over."""
 
     @property
     def row_count(self) -> int:
+        return len(self._rows) + len(self._current_rows)
+
+    @property
+    def current_start(self) -> int:
+        """The first row of the current step (its header)."""
         return len(self._rows)
 
     def sync(self, timeline: Timeline) -> None:
-        """Show the events of steps 1..position, reusing rows already built."""
+        """Show the events of steps 1..position, reusing the rows of earlier steps already built."""
         self._timeline = timeline
         position = timeline.position
+        before = max(0, position - 1)  # the steps shown one row per event
         built = len(self._step_start) - 1
-        if position < built:
-            del self._rows[self._step_start[position] :]
-            del self._step_start[position + 1 :]
-        for n in range(len(self._step_start), position + 1):
+        if before < built:
+            del self._rows[self._step_start[before] :]
+            del self._step_start[before + 1 :]
+        for n in range(len(self._step_start), before + 1):
             self._rows.append((n, None))
             self._rows.extend((n, event) for event in timeline.events_of(n))
             self._step_start.append(len(self._rows))
         self._current = position
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        self._wrap()
         self.refresh()
-        self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
+        self.follow()
 
-    def line_text(self, row: int) -> Text:
-        """The text of one row (used by rendering and by tests)."""
+    def _width(self) -> int:
+        return max(20, self.scrollable_content_region.width or self.size.width or 80)
+
+    def _wrap(self) -> None:
+        """Lay out the current step's rows at the log's width."""
+        width = self._width()
+        self._wrapped_at = width
+        rows: list[Text] = []
+        spans: list[tuple[Event, range]] = []
+        if self._timeline is not None and self._current:
+            rows += self.header_text(self._current).wrap(self.app.console, width, overflow="fold")
+            for event in self._timeline.events_of(self._current):
+                body = self.event_text(event)
+                lines = body.wrap(self.app.console, width - len(HANGING), overflow="fold")
+                first = len(self._rows) + len(rows)
+                for index, line in enumerate(lines):
+                    row = Text("  " if index == 0 else HANGING)
+                    row.append_text(line)
+                    rows.append(row)
+                spans.append((event, range(first, first + len(lines))))
+        self._current_rows = list(rows)
+        self.current_events = spans
+        self.virtual_size = Size(width, self.row_count)
+
+    def follow(self) -> None:
+        """Scroll so that the last rows shown are the current step's (now, and once laid out again)."""
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+        self.call_after_refresh(self._follow_after_layout)
+
+    def _follow_after_layout(self) -> None:
+        if self._wrapped_at != self._width():
+            self._wrap()
+            self.refresh()
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+
+    def on_resize(self) -> None:
+        if self._wrapped_at != self._width():
+            self._wrap()
+            self.refresh()
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+
+    def header_text(self, step_number: int) -> Text:
+        op = ""
+        if self._timeline is not None and step_number <= self._timeline.length:
+            op = str(self._timeline.steps[step_number - 1].op)
+        return Text(f"── step {step_number}: {op}", style="bold")
+
+    def event_text(self, event: Event) -> Text:
+        """An event's line without its indent: `func: text  [ERRNO]`."""
         p = palette(self.app)
-        step_number, event = self._rows[row]
-        if event is None:
-            op = ""
-            if self._timeline is not None and step_number <= self._timeline.length:
-                op = str(self._timeline.steps[step_number - 1].op)
-            return Text(f"── step {step_number}: {op}", style="bold" if step_number == self._current else "dim")
-        text = Text("  ")
+        text = Text()
         if event.func and not event.text.startswith(event.func):
             text.append(f"{event.func}: ", style=p.info)
         text.append(event.text, style=event_style(event, p))
@@ -78,18 +141,27 @@ class EventLog(ScrollView, can_focus=True):
             text.append(f"  [{event.errno}]", style=f"bold {p.warn}")
         return text
 
+    def line_text(self, row: int) -> Text:
+        """The text of one row (used by rendering and by tests)."""
+        if row >= len(self._rows):
+            return self._current_rows[row - len(self._rows)]
+        step_number, event = self._rows[row]
+        if event is None:
+            return self.header_text(step_number)
+        text = Text("  ")
+        text.append_text(self.event_text(event))
+        return text
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.size.width
         base = self.rich_style
-        if row >= len(self._rows):
+        if row >= self.row_count:
             return Strip.blank(width, base)
         text = self.line_text(row)
-        current = self._rows[row][0] == self._current
-        segments = list(text.render(self.app.console))
-        strip = Strip(segments).simplify()
-        if not current:
-            strip = strip.apply_style(Style(dim=True))
+        if row < len(self._rows):  # an earlier step: one muted row, cut with … at the edge
+            text = Text(clip(text.plain, self.scrollable_content_region.width or width), style=palette(self.app).muted)
+        strip = Strip(list(text.render(self.app.console))).simplify()
         strip = strip.apply_style(base)
         return strip.crop_extend(scroll_x, scroll_x + width, base)

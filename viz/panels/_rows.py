@@ -21,18 +21,29 @@ from textual.strip import Strip
 
 from viz.palette import Palette, palette
 
-HIGHLIGHT = Style(bold=True, reverse=False)
+HIGHLIGHT = Style(bold=True)
 CURSOR = Style(underline=True)
 MARK = "◆ "
-"""The glyph that marks rows the current step touched (readable without colour)."""
+"""The glyph that marks rows holding an object the current step changed (readable without colour)."""
+LOOK = "◇ "
+"""The lighter mark of rows the step looked at (searched, read) without changing anything in them."""
+GHOST = "✕"
+"""Starts a ghost row: an object the step removed, shown for this step only."""
+
+
+def pick(width: int, candidates: tuple[str, ...]) -> str:
+    """The first (longest) of `candidates` that fits in `width` cells; the last one if none does."""
+    return next((c for c in candidates if len(c) <= width), candidates[-1] if candidates else "")
 
 
 class RowList(ScrollView, can_focus=True):
     """A scrollable list of rows; subclasses implement `row_count`, `row_text` and `row_ref`."""
 
     DEFAULT_CSS = """
-    RowList { height: 1fr; border: round $primary-darken-2; border-title-color: $text-muted; overflow-x: hidden; }
-    RowList:focus { border: round $accent; }
+    RowList { height: 1fr; border: none; border-top: solid $primary-darken-1; border-title-color: $foreground;
+              scrollbar-size-vertical: 1;
+              overflow-x: hidden; }
+    RowList:focus { border-top: heavy $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -53,8 +64,11 @@ class RowList(ScrollView, can_focus=True):
 
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.titles: tuple[str, ...] = (title,)
         self.border_title = title
         self.highlighted: frozenset[int] = frozenset()
+        self.looked: frozenset[int] = frozenset()
+        self.ghosts: frozenset[int] = frozenset()
 
     # -- what subclasses provide ---------------------------------------------------------------
 
@@ -63,11 +77,16 @@ class RowList(ScrollView, can_focus=True):
         """The current theme's colours, by role."""
         return palette(self.app)
 
-    @property
-    def highlight_colour(self) -> str:
-        """A background for touched rows that suits the theme (the ◆ glyph marks them too)."""
-        return self.app.theme_variables.get("primary-darken-3" if self.app.current_theme.dark else "primary-lighten-3",
-                                            "grey27")  # fmt: skip
+    def set_titles(self, *candidates: str) -> None:
+        """Title the list with the longest candidate that fits its width (abbreviated by design, never cut)."""
+        self.titles = candidates
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        self.border_title = pick(max(1, self.size.width - 4) if self.size.width else 999, self.titles)
+
+    def on_resize(self) -> None:
+        self._fit_title()
 
     def row_count(self) -> int:
         raise NotImplementedError
@@ -81,9 +100,20 @@ class RowList(ScrollView, can_focus=True):
 
     # -- updates ----------------------------------------------------------------------------------
 
-    def reload(self, highlighted: frozenset[int] = frozenset(), *, reveal: int | None = None) -> None:
-        """Re-read the rows after a step; `highlighted` rows are marked; `reveal` is scrolled into view."""
-        self.highlighted = highlighted
+    def reload(
+        self,
+        highlighted: frozenset[int] = frozenset(),
+        *,
+        looked: frozenset[int] = frozenset(),
+        ghosts: frozenset[int] = frozenset(),
+        reveal: int | tuple[int, int] | None = None,
+    ) -> None:
+        """Re-read the rows after a step: `highlighted` rows (the step changed them) get ◆ and the highlight,
+        `ghosts` (rows of objects it removed) ✕ and the highlight, `looked` rows (only looked at) get ◇;
+        `reveal` (a row, or the first and last of a span) is scrolled into view."""
+        self.highlighted = highlighted | ghosts
+        self.ghosts = ghosts
+        self.looked = looked - self.highlighted
         count = self.row_count()
         self.virtual_size = Size(self.size.width, count)
         if self.cursor >= count:
@@ -92,8 +122,16 @@ class RowList(ScrollView, can_focus=True):
             self.call_after_refresh(self._reveal, reveal)
         self.refresh()
 
-    def _reveal(self, index: int) -> None:
-        self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True, force=True)
+    def _reveal(self, rows: int | tuple[int, int]) -> None:
+        """Bring a row, or the span of rows from `first` to `last`, into view: the whole span when it fits
+        (moving as little as needed), else its first rows, just below the top."""
+        first, last = (rows, rows) if isinstance(rows, int) else rows
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        if top <= first and last < top + height:
+            return
+        fits = last - first < height
+        y = (last - height + 1 if last >= top + height else first) if fits else first - 1
+        self.scroll_to(y=max(0, y), animate=False, immediate=True, force=True)
 
     # -- rendering ---------------------------------------------------------------------------------
 
@@ -104,11 +142,13 @@ class RowList(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= self.row_count():
             return Strip.blank(width, base)
-        text = Text(MARK if index in self.highlighted else "  ")
+        changed = index in self.highlighted
+        mark = (GHOST + " " if index in self.ghosts else MARK) if changed else LOOK if index in self.looked else "  "
+        text = Text(mark, style=f"bold {self.p.bad}" if index in self.ghosts else "bold")
         text.append_text(self.row_text(index))
         text.no_wrap = True
-        if index in self.highlighted:
-            text.stylize(HIGHLIGHT + Style(bgcolor=self.highlight_colour))
+        if changed:
+            text.stylize(HIGHLIGHT + Style(bgcolor=self.p.highlight))
         if index == self.cursor and self.has_focus:
             text.stylize(CURSOR)
         strip = Strip(list(text.render(self.app.console))).simplify()

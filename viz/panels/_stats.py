@@ -6,14 +6,15 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Label, Sparkline, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
 
 from model.events import Event
 from model.parts import HitRate, counter_definition, hit_rates
 from model.timeline import Timeline
 from viz.palette import palette
 from viz.panels._base import StepView, SubsystemPanel
+from viz.words import plural
 
 
 class HitRates:
@@ -47,12 +48,51 @@ class HitRates:
             self.totals.append(totals)
 
     def series(self, cache: str, width: int) -> list[float]:
-        """Hit rate (0..1) after each of the last `width` steps that had lookups in this cache."""
+        """Hit rate (0..1) after each of the last `width` steps that had lookups in this cache (none: empty)."""
         rates = [h / (h + m) for h, m in (t[cache] for t in self.totals) if h + m]
-        return rates[-width:] or [0.0]
+        return rates[-width:]
 
     def now(self, cache: str) -> tuple[int, int]:
         return self.totals[-1][cache] if self.totals else (0, 0)
+
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(rates: list[float], width: int) -> str:
+    """The last `width` hit rates as bars on a fixed 0-100 % scale; nothing at all when there are none."""
+    return "".join(BARS[min(len(BARS) - 1, int(rate * len(BARS)))] for rate in rates[-width:]) if width > 0 else ""
+
+
+class HitRateRow(Static):
+    """One cache's hit rate on one line: name, rate now, the rate after each step so far, and the counts."""
+
+    DEFAULT_CSS = "HitRateRow { height: 1; padding: 0 1; }"
+
+    def __init__(self, cache: str) -> None:
+        super().__init__(id=f"rate-{cache}")
+        self.cache = cache
+        self.counts = (0, 0)
+        self.rates: list[float] = []
+
+    def set_rates(self, counts: tuple[int, int], rates: list[float]) -> None:
+        self.counts, self.rates = counts, rates
+        self.refresh()
+
+    def render(self) -> Text:
+        p = palette(self.app)
+        hits, misses = self.counts
+        width = self.content_size.width or 60
+        rate = f"{100 * hits / (hits + misses):.0f}%" if hits + misses else "—"
+        head = f"{self.cache:<10}{rate:>5} "
+        counts = f" {plural(hits, 'hit')}, {plural(misses, 'miss')}"
+        room = width - len(head) - len(counts)
+        if room < 8:
+            counts, room = "", width - len(head)
+        text = Text(head, style="bold")
+        text.append(sparkline(self.rates, room).ljust(max(0, room)), style=p.info)
+        text.append(counts, style=p.muted)
+        return text
 
 
 class StatsPanel(Vertical, SubsystemPanel):
@@ -62,9 +102,7 @@ class StatsPanel(Vertical, SubsystemPanel):
     PART = "core"
     DEFAULT_CSS = """
     StatsPanel { height: 1fr; }
-    StatsPanel #rates { height: auto; }
-    StatsPanel .rate { width: 1fr; height: 3; padding: 0 1; }
-    StatsPanel .rate Sparkline { height: 1; }
+    StatsPanel #rates { height: auto; border-bottom: solid $primary-darken-1; }
     StatsPanel VerticalScroll { height: 1fr; }
     """
 
@@ -75,23 +113,16 @@ class StatsPanel(Vertical, SubsystemPanel):
         self._pending: StepView | None = None  # the view whose counters are not drawn yet (while hidden)
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="rates"):
+        with Vertical(id="rates"):
             for cache in self.rates.caches:
-                with Vertical(classes="rate"):
-                    yield Label(cache, id=f"rate-label-{cache}")
-                    yield Sparkline([0.0], id=f"rate-{cache}", summary_function=max)
+                yield HitRateRow(cache)
         with VerticalScroll():
             yield Static(id="counters")
 
     def show(self, view: StepView) -> None:
         self.rates.update(self._timeline)
         for cache in self.rates.caches:
-            hits, misses = self.rates.now(cache)
-            rate = f"{100 * hits / (hits + misses):.0f}%" if hits + misses else "—"
-            self.query_one(f"#rate-label-{cache}", Label).update(
-                f"{cache} hit rate {rate} ({hits} hits, {misses} misses)"
-            )
-            self.query_one(f"#rate-{cache}", Sparkline).data = self.rates.series(cache, 60)
+            self.query_one(f"#rate-{cache}", HitRateRow).set_rates(self.rates.now(cache), self.rates.series(cache, 200))
         self._pending = view
         if all(node.display for node in self.ancestors_with_self):
             self._draw_counters()
@@ -109,9 +140,8 @@ class StatsPanel(Vertical, SubsystemPanel):
         p = palette(self.app)
         table = Table(box=None, padding=(0, 1), expand=True, show_header=True, header_style="bold")
         table.add_column("counter", style=f"bold {p.info}", no_wrap=True)
-        table.add_column("value", justify="right", no_wrap=True, min_width=6)
-        table.add_column("what it counts", style="dim", ratio=1)
-        table.add_row(Text(self._title, style="bold"), f"{view.position}/{view.length}", "scenario and step")
+        table.add_column("value", justify="right", no_wrap=True, min_width=7)
+        table.add_column("what it counts", style=p.muted, ratio=1)
         for part, counters in view.system.stats().items():
             table.add_row(Text(part, style=f"bold {p.special}"), "", "")
             for name, value in counters.items():
