@@ -3,9 +3,13 @@ source bar names the function, its file and release with a link, and the functio
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from model.scenario import resolve
 from viz.app import CacheScopeApp
 from viz.panels import EventLog, SourceBar
+
+APPS = Path(__file__).parent / "apps"
 
 
 async def _click_event(pilot, log: EventLog, kind: str, *, on_func: bool = False):
@@ -79,3 +83,13 @@ async def test_an_event_without_a_function_says_so():
         await pilot.pause()
         bar = app.query_one(SourceBar)
         assert bar.display and bar.source is None and "names no kernel function" in str(bar.render())
+
+
+def test_snapshot_the_source_bar_under_the_log(snap_compare):
+    """The selected event reversed in the log, and its source under it: function, file, release and link."""
+
+    async def select_the_first_lookup(pilot):
+        await pilot.press("n", "n")
+        await _click_event(pilot, pilot.app.query_one(EventLog), "namecache.miss")
+
+    assert snap_compare(APPS / "tour_app.py", run_before=select_the_first_lookup, terminal_size=(120, 40))

@@ -21,12 +21,12 @@ def source_text(event: Event, source: Source | None) -> Text:
     if source is None:
         reason = "names no kernel function" if not event.func else f"names {event.func}, which has no source"
         return Text(f"this event ({event.kind}) {reason}", style="italic")
-    text = Text()
-    text.append(event.func, style="bold")
-    text.append(" → ")
+    text = Text(overflow="fold")  # the link is one long word: folded, never cut
+    if source.function != event.func:
+        text.append(f"{event.func} → ", style="bold")
     text.append(f"{source.function}()", style=open_url_style(source.url) + Style(bold=True))
-    text.append(f" in {source.file} · {source.kernel}  ")
-    text.append(f"↗ {source.url}", style=open_url_style(source.url))
+    text.append(f" in {source.file} · {source.kernel}\n")
+    text.append(f"↗{source.url}", style=open_url_style(source.url))
     return text
 
 
@@ -34,7 +34,7 @@ class SourceBar(Static):
     """Under the event log: hidden until an event is selected (a click on it), then its source."""
 
     DEFAULT_CSS = """
-    SourceBar { height: auto; max-height: 3; display: none; padding: 0 1; border-top: solid $primary-darken-1; }
+    SourceBar { height: auto; max-height: 5; display: none; padding: 0 1; border-top: solid $primary-darken-1; }
     SourceBar.-shown { display: block; }
     """
 
