@@ -70,13 +70,14 @@ def _quote(text: str) -> str:
     return shlex.quote(text) if text else "''"
 
 
-def id_kind(prefix: str, what: str) -> ArgKind:
-    """An object id such as ``vp7`` (prefix ``vp``): kept as the id string."""
-    pattern = id_pattern(prefix)
+def id_kind(prefix: str, what: str, *, generation: bool = False) -> ArgKind:
+    """An object id such as ``vp7`` (prefix ``vp``), with `generation` also ``vp7#2``: kept as the id string."""
+    pattern = id_pattern(prefix, generation=generation)
+    example = f"{prefix}7 or {prefix}7#2" if generation else f"{prefix}7"
 
     def convert(text: str) -> str:
         if not pattern.fullmatch(text):
-            raise ValueError(f"expected {what} id like {prefix}7, got {text!r}")
+            raise ValueError(f"expected {what} id like {example}, got {text!r}")
         return text
 
     return ArgKind(f"{prefix.upper()}N", convert)
@@ -277,13 +278,40 @@ def split_words(line: str) -> list[str]:
         raise CommandError(f"the line holds {bad!r}, which is not a character", hint="retype the line") from None
     if not _SHELL_SPECIAL.search(line):  # nothing to unquote: shlex would only split, ten times slower
         return [word for word in _SHLEX_SPACE.split(line) if word]
-    lexer = shlex.shlex(line, posix=True)
+    lexer = shlex.shlex(_strip_comment(line), posix=True)
     lexer.whitespace_split = True
-    lexer.commenters = "#"
+    lexer.commenters = ""
     try:
         return list(lexer)
     except ValueError as exc:
         raise CommandError(f"cannot split the line into words: {exc}", hint="check the quotes") from None
+
+
+def _strip_comment(line: str) -> str:
+    """The line without its comment: a ``#`` outside quotes that starts a word, as in a shell, so that a
+    word holding one (the vnode generation in ``vp6#2``) stays whole."""
+    quote = ""
+    escaped = False
+    word_start = True
+    for index, char in enumerate(line):
+        if escaped:
+            escaped, word_start = False, False
+        elif quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                escaped = True
+        elif char == "\\":
+            escaped, word_start = True, False
+        elif char in "'\"":
+            quote, word_start = char, False
+        elif char in " \t\r\n":
+            word_start = True
+        elif char == "#" and word_start:
+            return line[:index]
+        else:
+            word_start = False
+    return line
 
 
 def parse(line: str) -> Op:

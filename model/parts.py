@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from model.events import Event
+from model.sources import Source
 
 
 class Part(Protocol):
@@ -107,6 +108,8 @@ class Mechanism:
         counters: counter name -> one-line definition, for the statistics view.
         hit_rates: the caches whose hit rate the statistics view plots.
         panels: ``"module:Class"`` of the viz widgets that draw it (strings: the model never imports viz).
+        sources: func -> where that kernel function comes from (`model.sources.Source`), one per mode
+            where the modes differ; every func the mechanism's events name has one.
         views: view name -> the event kinds (globs) that view draws; a panel draws the view of its name,
             and a step brings forward the view it is about (`model.views.view_of`).
     """
@@ -121,6 +124,7 @@ class Mechanism:
     counters: Mapping[str, str] = field(default_factory=dict)
     hit_rates: tuple[HitRate, ...] = ()
     panels: tuple[str, ...] = ()
+    sources: Mapping[str, tuple[Source, ...]] = field(default_factory=dict)
     views: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -130,6 +134,7 @@ CORE_PACKAGES = frozenset({"quiz", "trace", "scenarios"})
 """Packages of `model/` that are core, not mechanisms: `ensure_loaded` does not import them."""
 
 _loaded = False
+_sources: dict[str, tuple[Source, ...]] | None = None
 
 
 def register(mechanism: Mechanism) -> Mechanism:
@@ -142,12 +147,16 @@ def register(mechanism: Mechanism) -> Mechanism:
             raise RuntimeError(f"config key {key.name!r} registered twice")
         known.add(key.name)
     MECHANISMS[mechanism.name] = mechanism
+    global _sources
+    _sources = None
     return mechanism
 
 
 def unregister(name: str) -> None:
     """Forget a mechanism (for tests that register one of their own)."""
     del MECHANISMS[name]
+    global _sources
+    _sources = None
 
 
 @contextmanager
@@ -244,6 +253,28 @@ def phrases() -> tuple[dict[str, Phrase], frozenset[str]]:
             table.update(spec.summary.phrases)
             results |= spec.summary.results
     return table, frozenset(results)
+
+
+def sources() -> dict[str, tuple[Source, ...]]:
+    """Every mechanism's sources by func (a func two mechanisms name keeps both's, in mechanism order)."""
+    global _sources
+    if _sources is None:
+        table: dict[str, tuple[Source, ...]] = {}
+        for spec in mechanisms():
+            for func, found in spec.sources.items():
+                table[func] = table.get(func, ()) + tuple(found)
+        _sources = table
+    return _sources
+
+
+def source_of(event: Event, config: Mapping[str, Any] | None = None) -> Source | None:
+    """The source of the kernel function `event` names, in the mode the event's data or `config` says."""
+    if not event.func:
+        return None
+    candidates = sources().get(event.func, ())
+    settings = config or {}
+    data = event.data if isinstance(event.data, Mapping) else {}
+    return next((source for source in candidates if source.applies(data, settings)), None)
 
 
 def drills() -> list[Any]:

@@ -57,8 +57,9 @@ class Breakpoint:
             return step.op.verb == self.value
         if self.on == "kind":
             return any(fnmatch.fnmatchcase(e.kind, self.value) for e in events)
-        if self.on == "ref":
-            return any(self.value in e.refs for e in events)
+        if self.on == "ref":  # a vnode id without a generation (vp6) stops at every generation (vp6#2...)
+            prefix = self.value + "#"
+            return any(self.value in e.refs or any(r.startswith(prefix) for r in e.refs) for e in events)
         want_any = self.value in ("*", "any")
         return any(e.errno is not None and (want_any or e.errno == self.value) for e in events)
 

@@ -29,7 +29,7 @@ from viz.commands import DebuggerCommand, UsageError, parse_command
 from viz.crash import EXIT_INTERNAL
 from viz.deck import WIDE_SIZE, PanelDeck, PanelFrame
 from viz.help import HelpScreen
-from viz.panels import EventLog, Narration, StepView, mechanism_panels
+from viz.panels import EventLog, Narration, SourceBar, StepView, mechanism_panels
 from viz.panels._rows import pick
 from viz.panels._stats import StatsPanel
 from viz.themes import resolve_theme
@@ -54,7 +54,7 @@ class CacheScopeApp(App[None]):
     CSS = """
     #deck { height: 1fr; min-height: 8; }
     #logs { height: 1fr; }
-    #log { width: 3fr; }
+    #log-column { width: 3fr; }
     .-narrow PanelFrame { border: none; border-bottom: solid $primary-darken-1; }
     .-narrow #bottom { layout: vertical; height: auto; }
     .-narrow #narration { height: 5; }
@@ -134,7 +134,9 @@ class CacheScopeApp(App[None]):
         with Vertical(id="bottom"):
             yield Narration(self.scenario.about, id="narration")
             with Horizontal(id="logs"):
-                yield EventLog(id="log")
+                with Vertical(id="log-column"):
+                    yield EventLog(id="log")
+                    yield SourceBar(id="source")
                 yield WatchPanel(id="watches")
         yield CommandBox(self.known_ids)
         yield Footer()
@@ -212,6 +214,15 @@ class CacheScopeApp(App[None]):
         if self.step_hook is not None and view.position != self._shown_position:
             self.step_hook(view.position, str(view.step.op) if view.step else "")
         self._shown_position = view.position
+
+    def on_event_log_selected(self, message: EventLog.Selected) -> None:
+        """An event was clicked in the log: show the kernel function it models, with a link to its source."""
+        self.query_one(SourceBar).show_source(message.event, message.source)
+
+    def action_open_source(self, url: str) -> None:
+        """Open a kernel function's source in the browser (a click on its name in the log or the source bar)."""
+        self.open_url(url)
+        self.notify(url, title="kernel source", timeout=4)
 
     def breakpoint_hits(self) -> frozenset[int]:
         """Steps known (already computed) to match an enabled breakpoint; cached, extended as steps are computed."""

@@ -12,6 +12,7 @@ from typing import Any
 from model.cpu import verbs  # noqa: F401  (imported for its verbs)
 from model.cpu.cpu import ABIS, DEFAULT_GEOMETRY, MODES, CpuCaches, line_refs
 from model.cpu.quiz import DRILL, SUMMARY
+from model.cpu.sources import SOURCES
 from model.events import Event
 from model.limits import PAGE_SIZE
 from model.parts import ConfigKey, HitRate, IdSpace, Mechanism, boolean, one_of, positive_int, power_of_two, register
@@ -107,6 +108,7 @@ MECHANISM = register(
         counters=COUNTERS,
         hit_rates=(HitRate("cpu", cpu_outcome),),
         panels=("viz.panels:CpuCachePanel",),
+        sources=SOURCES,
         views={"cpu": ("cpu.*",)},
     )
 )

@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Iterable
 
 from model.journal import JBytes, JDict, JList, Journaled
-from model.limits import PAGE_SIZE, USER_LIMIT
+from model.limits import ADDRESS_SPACE, PAGE_SIZE, USER_LIMIT
 
 PAGE_SHIFT = 12
 WORD = 4
@@ -333,5 +333,11 @@ def _end(mapping: tuple[int, int, str]) -> int:
 
 
 def access_ok(addr: int, nbytes: int) -> bool:
-    """The user range check of `access_ok`: the whole range lies below USER_LIMIT."""
-    return addr >= 0 and nbytes <= USER_LIMIT and addr <= USER_LIMIT - nbytes
+    """Linux/MIPS32 `__access_ok` (arch/mips/include/asm/uaccess.h): no bit of USER_DS's mask set in addr,
+    in addr + size or in size, all as 32-bit unsigned longs.
+
+    The mask is USER_LIMIT (0x80000000, `__UA_LIMIT`), so the test is on the end *address* addr + size,
+    one past the last byte: a range whose last byte is 0x7fffffff ends at 0x80000000 and fails.
+    """
+    end = (addr + nbytes) & (ADDRESS_SPACE - 1)  # unsigned long arithmetic wraps on 32 bits
+    return (USER_LIMIT & (addr | end | nbytes)) == 0

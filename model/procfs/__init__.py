@@ -15,6 +15,7 @@ from model.parts import ConfigKey, HitRate, IdSpace, Mechanism, one_of, register
 from model.procfs import verbs  # noqa: F401  (imported for its verbs)
 from model.procfs.procfs import KERNELS, Procfs
 from model.procfs.quiz import DRILL, SUMMARY
+from model.procfs.sources import SOURCES
 
 COUNTERS = {
     "nr_dentry": "dentries in all proc mounts",
@@ -69,6 +70,7 @@ MECHANISM = register(
         counters=COUNTERS,
         hit_rates=(HitRate("dcache", dcache_outcome),),
         panels=("viz.panels:ProcPanel",),
+        sources=SOURCES,
         views={"proc": ("proc.*",)},
     )
 )

@@ -21,9 +21,11 @@ def do_exit(fs: Procfs, nr: int, ns_id: int) -> list[Event]:
     task = fs.find_task(nr, ns_id)
     if task.ns == 0 and task.nr == 1:
         raise OpError(
-            "Attempted to kill init! (the initial namespace's init cannot exit)",
+            f"{task.ref} is the global init: it does not exit. Its exit would panic the kernel "
+            '("Attempted to kill init!", find_child_reaper in kernel/exit.c), and a SIGKILL sent to it from '
+            "user space is ignored (SIGNAL_UNKILLABLE)",
             hint="exit a task of your own, or the init of a child namespace",
-            errno="EPERM",
+            refs=(task.ref,),
         )
     if not task.is_leader:
         return release_task(fs, task)

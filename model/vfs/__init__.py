@@ -15,6 +15,7 @@ from model.vfs import verbs, verbs_pagecache  # noqa: F401  (imported for their 
 from model.vfs.drills import DRILLS
 from model.vfs.fs import DEFAULT_TREE, validate_tree
 from model.vfs.lifecycle import FREEBSD4, FREEBSD5
+from model.vfs.sources import SOURCES
 from model.vfs.summary import SUMMARY
 from model.vfs.vfs import Vfs
 
@@ -104,6 +105,7 @@ MECHANISM = register(
         counters=COUNTERS,
         hit_rates=(HitRate("namecache", namecache_outcome),),
         panels=("viz.panels:NameCachePanel", "viz.panels:VnodePanel", "viz.panels:PageCachePanel"),
+        sources=SOURCES,
         views={
             "namecache": ("namecache.*", "namei.*"),
             "vnodes": ("vnode.*", "vfs.*", "error.vnode_*"),

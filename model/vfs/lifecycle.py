@@ -315,7 +315,8 @@ class VnodeLifeCycle(Journaled):
 
     # -- lock --------------------------------------------------------------------------------------
 
-    def vn_lock(self, vp: Vnode) -> list[Event]:
+    def vn_lock(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
+        """Take the vnode's exclusive lock; `quiet` for namei's own locks (a broken protocol still shows)."""
         if vp.locked:
             return [
                 violation(
@@ -325,17 +326,22 @@ class VnodeLifeCycle(Journaled):
                 )
             ]
         vp.locked = True
+        if quiet:
+            return []
         return [Event("vnode.lock", f"vn_lock({vp.id}): locked", refs=(vp.id,), func="vn_lock", changed=(vp.id,))]
 
-    def vop_unlock(self, vp: Vnode) -> list[Event]:
+    def vop_unlock(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
+        """Release the vnode's lock; `quiet` for the lookup path's own unlocks."""
         if not vp.locked:
             return [violation(f"VOP_UNLOCK({vp.id}): not locked", vp, "Only the holder of a lock may release it.")]
         vp.locked = False
+        if quiet:
+            return []
         return [
             Event("vnode.unlock", f"VOP_UNLOCK({vp.id}): unlocked", refs=(vp.id,), func="VOP_UNLOCK", changed=(vp.id,))
         ]
 
-    def vput(self, vp: Vnode) -> list[Event]:
+    def vput(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
         """vput: unlock and release in one (the vnode must be locked)."""
         events: list[Event] = []
         if not vp.locked:
@@ -347,7 +353,7 @@ class VnodeLifeCycle(Journaled):
                 )
             )
         vp.locked = False
-        return events + self.vrele(vp, func="vput")
+        return events + self.vrele(vp, func="vput", quiet=quiet)
 
     def vgone(self, vp: Vnode) -> list[Event]:
         """vgone of a vnode still in use at a forced unmount (§2.5; vfs_subr.c vgonel): deactivated, then

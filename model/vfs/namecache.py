@@ -75,8 +75,10 @@ class NameCache(Journaled):
     ) -> tuple[int | str, NameCacheEntry | None, list[Event]]:
         """cache_lookup (§1.4): returns (0 | "ENOENT" | MISS, the entry hit or None, events).
 
-        A positive hit (0) leaves the caller to vget the vnode; the caller reports a false hit with
-        `false_hit` when the vnode cannot be had.
+        One call, one outcome, one event. A positive entry whose vnode `vget(vp, LK_NOWAIT)` cannot have
+        (VXLOCK: being reclaimed) is a false hit: -1, ncs_falsehits, the entry stays (moved to the LRU
+        tail first, as vfs_cache.c does before its vget). A good hit (0) hands the vnode back for the
+        caller to reference and lock (`lookup_once`).
         """
         self.lookups += 1
         entry = self.by_key.get((dvp.num, name))
@@ -129,8 +131,11 @@ class NameCache(Journaled):
             self.stats["ncs_neghits"] += 1
             self.lru.move_to_tail(entry)
             return "ENOENT", entry, [NegHitEvent(entry)]
-        self.stats["ncs_goodhits"] += 1
         self.lru.move_to_tail(entry)
+        if entry.vp.xlock:  # vget(vp, LK_NOWAIT) fails with EBUSY: "this vnode is being cleaned out"
+            self.stats["ncs_falsehits"] += 1
+            return MISS, entry, [self._false_hit(entry)]
+        self.stats["ncs_goodhits"] += 1
         return 0, entry, [HitEvent(entry)]
 
     def _badhit(self, dvp: Vnode, name: str, entry: NameCacheEntry, text: str, explain: str) -> list[Event]:
@@ -139,22 +144,19 @@ class NameCache(Journaled):
         event = self._lookup_event("namecache.badhit", dvp, name, entry, MISS, text, explain)
         return [event, *self.remove(entry, reason="cache_lookup")]
 
-    def false_hit(self, entry: NameCacheEntry, events: list[Event]) -> None:
-        """Undo a good hit whose vnode could not be had (§1.4): count ncs_falsehits; the entry stays."""
-        self.stats["ncs_goodhits"] -= 1
-        self.stats["ncs_falsehits"] += 1
+    def _false_hit(self, entry: NameCacheEntry) -> Event:
+        """The event of a false hit (§1.4): the entry named a vnode vget could not have; -1, the entry stays."""
         assert entry.vp is not None
-        events.append(
-            Event(
-                "namecache.falsehit",
-                f"false hit on {entry.id}: {entry.vp.id} is being reclaimed",
-                refs=(entry.id, entry.vp.id),
-                func="cache_lookup",
-                ret=MISS,
-                explain="The entry named a vnode that vget could not have (VXLOCK); the lookup falls back to the "
-                "file system and the entry stays.",
-                data={"bucket": entry.bucket},
-            )
+        return Event(
+            "namecache.falsehit",
+            f"false hit on {entry.id}: {entry.vp.id} is being reclaimed (VXLOCK), vget fails; moved to the LRU tail",
+            refs=(entry.id, entry.vp.id, f"nchash {entry.bucket}"),
+            changed=(entry.id,),  # moved to the LRU tail before the vget
+            func="cache_lookup",
+            ret=MISS,
+            explain="The entry named a vnode that vget could not have (VXLOCK); the lookup falls back to the "
+            "file system and the entry stays.",
+            data={"bucket": entry.bucket, "hash": namei_hash(entry.name), "name": entry.name},
         )
 
     def _lookup_event(

@@ -40,10 +40,26 @@ def wants_entry(nameiop: str, islastcn: bool, wantparent: bool) -> bool:
 
 
 def namei(
-    vfs: Vfs, path: str, *, nameiop: str = LOOKUP, wantparent: bool = False, atdir: Vnode | None = None
+    vfs: Vfs,
+    path: str,
+    *,
+    nameiop: str = LOOKUP,
+    wantparent: bool = False,
+    atdir: Vnode | None = None,
+    lockleaf: bool = True,
+    lockparent: bool | None = None,
 ) -> NameiResult:
     """Walk `path` from the root (absolute), else from `atdir` (ni_atdir: a descriptor's directory, as
-    fd_nameiat sets it for the *at calls, §1.12) or the cwd; see the module docstring."""
+    fd_nameiat sets it for the *at calls, §1.12) or the cwd; see the module docstring.
+
+    Locks as NetBSD's lookup() takes them: the directory being searched is locked, each component's vnode
+    comes back from cache_lookup or VOP_LOOKUP referenced *and locked* (§1.4), and the directory is
+    released with vput before the walk moves on. The result is locked with LOCKLEAF (`lockleaf`, the
+    default) and its parent, when wanted, with LOCKPARENT (`lockparent`, by default as `wantparent`):
+    the caller releases each with vput, or unlocks what it keeps.
+    """
+    if lockparent is None:
+        lockparent = wantparent
     size = path_bytes(path)
     if size >= PATH_MAX:  # copyinstr fails: nothing is walked
         shown = path if len(path) <= 60 else path[:57] + "..."
@@ -58,19 +74,20 @@ def namei(
     components = [c for c in path.split("/") if c]
     dvp = vfs.rootvnode if path.startswith("/") else (relative_to or vfs.cwd)
     events += vfs.vref(dvp, quiet=True)
+    events += vfs.vn_lock(dvp, quiet=True)
     if not components:  # "/" itself
         if wantparent:
-            events += vfs.vrele(dvp, quiet=True)
+            events += vfs.vput(dvp, quiet=True)
             return NameiResult(None, None, "", "EISDIR" if nameiop != LOOKUP else "EINVAL", events)
-        return NameiResult(dvp, None, "", None, events)
+        return _result(vfs, dvp, None, "", events, lockleaf, lockparent)
     for index, name in enumerate(components):
         islastcn = index == len(components) - 1
         if path_bytes(name) > NAME_MAX:
-            events += vfs.vrele(dvp, quiet=True)
+            events += vfs.vput(dvp, quiet=True)
             return NameiResult(None, None, name, "ENAMETOOLONG", events)
         if dvp.type != VDIR:
             events.append(Event("namei.notdir", f"{dvp.id} is not a directory", refs=(dvp.id,), errno="ENOTDIR"))
-            events += vfs.vrele(dvp, quiet=True)
+            events += vfs.vput(dvp, quiet=True)
             return NameiResult(None, None, name, "ENOTDIR", events)
         if name == ".." and dvp is vfs.rootvnode:
             if not islastcn:
@@ -78,8 +95,8 @@ def namei(
             # The last component: the root is the result (vfs_lookup.c: ni_vp = ni_dvp = dp, VREF(dp)).
             if wantparent:
                 events += vfs.vref(dvp, quiet=True)
-                return NameiResult(dvp, dvp, name, None, events)
-            return NameiResult(dvp, None, name, None, events)
+                return _result(vfs, dvp, dvp, name, events, lockleaf, lockparent)
+            return _result(vfs, dvp, None, name, events, lockleaf, lockparent)
         if name == ".." and dvp.mount is not None and vfs.mounts[dvp.mount].root is dvp:
             covered = vfs.mounts[dvp.mount].covered
             assert covered is not None
@@ -92,25 +109,47 @@ def namei(
                 )
             )
             events += vfs.vref(covered, quiet=True)
-            events += vfs.vrele(dvp, quiet=True)
+            events += vfs.vput(dvp, quiet=True)
+            events += vfs.vn_lock(covered, quiet=True)
             dvp = covered
         vp, errno, step_events = lookup_once(vfs, dvp, name, nameiop, islastcn, wantparent)
         events += step_events
         if errno is not None:
-            events += vfs.vrele(dvp, quiet=True)
+            events += vfs.vput(dvp, quiet=True)
             return NameiResult(None, None, name, errno, events)
         if vp is None:  # last component of CREATE/RENAME that does not exist: the parent is returned
+            if not lockparent:
+                events += vfs.vop_unlock(dvp, quiet=True)
             return NameiResult(None, dvp, name, None, events)
         vp, cross_events = _cross_mounts(vfs, vp)
         events += cross_events
         if islastcn:
             if wantparent:
-                return NameiResult(vp, dvp, name, None, events)
-            events += vfs.vrele(dvp, quiet=True)
-            return NameiResult(vp, None, name, None, events)
-        events += vfs.vrele(dvp, quiet=True)
+                return _result(vfs, vp, dvp, name, events, lockleaf, lockparent)
+            events += _put_parent(vfs, dvp, vp)
+            return _result(vfs, vp, None, name, events, lockleaf, lockparent)
+        events += _put_parent(vfs, dvp, vp)
         dvp = vp
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _put_parent(vfs: Vfs, dvp: Vnode, vp: Vnode) -> list[Event]:
+    """Release the directory the walk leaves: vput, or only vrele when it is the vnode found ("."), whose
+    lock the walk keeps."""
+    return vfs.vrele(dvp, quiet=True) if vp is dvp else vfs.vput(dvp, quiet=True)
+
+
+def _result(
+    vfs: Vfs, vp: Vnode, dvp: Vnode | None, name: str, events: list[Event], lockleaf: bool, lockparent: bool
+) -> NameiResult:
+    """namei's answer, with the locks its caller asked for: without LOCKLEAF the vnode is unlocked, and a
+    parent without LOCKPARENT too (one lock when the two are the same vnode, as '.' makes them)."""
+    keep = lockleaf or (dvp is vp and lockparent)
+    if not keep:
+        events += vfs.vop_unlock(vp, quiet=True)
+    if dvp is not None and dvp is not vp and not lockparent:
+        events += vfs.vop_unlock(dvp, quiet=True)
+    return NameiResult(vp, dvp, name, None, events)
 
 
 def lookup_once(
@@ -121,17 +160,19 @@ def lookup_once(
     cache = vfs.namecache
     ret, entry, events = cache.cache_lookup(dvp, name, nameiop=nameiop, makeentry=makeentry, islastcn=islastcn)
     if ret == 0 and entry is not None and entry.vp is not None:
-        vp = entry.vp
-        if not vp.xlock:
-            events += vfs.vref(vp, quiet=True)
-            return vp, None, events
-        cache.false_hit(entry, events)
-    elif ret == "ENOENT":
+        vp = entry.vp  # a good hit: cache_lookup's vget and vn_lock(vp, LK_EXCLUSIVE) ("." keeps dvp's lock)
+        events += vfs.vref(vp, quiet=True)
+        if vp is not dvp:
+            events += vfs.vn_lock(vp, quiet=True)
+        return vp, None, events
+    if ret == "ENOENT":
         return None, "ENOENT", events
-    elif ret != MISS:  # pragma: no cover - cache_lookup returns only these
+    if ret != MISS:  # pragma: no cover - cache_lookup returns only these
         raise AssertionError(ret)
     vp, errno, lookup_events = vop_lookup(vfs, dvp, name, nameiop=nameiop, islastcn=islastcn, makeentry=makeentry)
     events += lookup_events
+    if vp is not None and vp is not dvp:  # VOP_LOOKUP returns *vpp locked too
+        events += vfs.vn_lock(vp, quiet=True)
     return vp, errno, events
 
 
@@ -150,6 +191,7 @@ def _cross_mounts(vfs: Vfs, vp: Vnode) -> tuple[Vnode, list[Event]]:
             )
         )
         events += vfs.vref(root, quiet=True)
-        events += vfs.vrele(vp, quiet=True)
+        events += vfs.vput(vp, quiet=True)
+        events += vfs.vn_lock(root, quiet=True)
         vp = root
     return vp, events

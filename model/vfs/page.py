@@ -37,13 +37,14 @@ def merge_interval(intervals: list[tuple[int, int]], lo: int, hi: int) -> list[t
 class Page(Journaled):
     """One cached page: its state, the data version it holds, and which bytes are not on the server yet."""
 
-    __slots__ = ("dirty", "state", "version")
+    __slots__ = ("dirty", "request", "state", "version")
     __deepcopy__ = slots_deepcopy  # System.copy (the quiz tries ops on a copy) copies every page
 
     def __init__(self, state: str, version: str) -> None:
         self.state = state
         self.version = version
         self.dirty: tuple[tuple[int, int], ...] = ()  # byte ranges within the page written since last clean
+        self.request = 0  # serial of the write request carrying this page's data while it is QUEUED
 
     @property
     def dirty_bytes(self) -> int:

@@ -240,10 +240,17 @@ class PageCache(FileServer):
         for index in dropped:
             del pages[index]
         last = size // self.page_size
+        for request in self.queue:  # writes queued for pages now past EOF carry nothing the file still has
+            if request.vnode == vnode and request.index * self.page_size >= size:
+                request.truncated = True
         if size % self.page_size and last in pages:  # bytes past EOF in the last page no longer count as dirty
             page = pages[last]
             limit = size % self.page_size
             page.dirty = tuple((lo, min(hi, limit)) for lo, hi in page.dirty if lo < limit)
+            if page.state == QUEUED:  # its queued write now carries only the bytes below EOF
+                for request in self.queue:
+                    if request.serial == page.request:
+                        request.bytes = page.dirty_bytes
             if not page.dirty and page.state == DIRTY:  # every byte written lay past EOF: what is left is
                 page.state, page.version = CLEAN, server.pages.get(last, ZERO)  # the server's, read in before
         return [
@@ -291,6 +298,7 @@ class PageCache(FileServer):
             if page.state == DIRTY:
                 page.state = QUEUED
                 request = WriteRequest(self.next_serial, vnode, file, index, page.version, page.dirty_bytes)
+                page.request = request.serial
                 self.next_serial += 1
                 self.queue.append(request)
                 queued.append(index)
@@ -439,6 +447,7 @@ class PageCache(FileServer):
             },
             "queue": [
                 {"id": r.id, "vnode": r.vnode, "page": r.index, "version": r.version, "bytes": r.bytes}
+                | ({"truncated": True} if r.truncated else {})
                 for r in self.queue
             ],
             "stats": dict(self.stats),
@@ -458,11 +467,18 @@ class PageCache(FileServer):
                     problems.append(f"page {vnode}:{index} is {page.state} with dirty bytes {page.dirty}")
                 if any(not (0 <= lo < hi <= self.page_size) for lo, hi in page.dirty):
                     problems.append(f"page {vnode}:{index} has a dirty range outside the page")
-        pending = {(request.vnode, request.index, request.version) for request in self.queue}
+        pending = {request.serial: request for request in self.queue}
         for vnode, pages in self.pages.items():
             for index, page in pages.items():
-                if page.state == QUEUED and (vnode, index, page.version) not in pending:
+                request = pending.get(page.request) if page.state == QUEUED else None
+                if page.state == QUEUED and (
+                    request is None or (request.vnode, request.index, request.version) != (vnode, index, page.version)
+                ):
                     problems.append(f"page {vnode}:{index} is queued, but no pending write carries its data")
+        for request in self.queue:
+            sized = self.sizes.get(request.vnode)
+            if not request.truncated and sized is not None and request.index * self.page_size >= sized:
+                problems.append(f"{request.id} would write page {request.index} past the end of {request.vnode}")
         for request in self.queue:
             if request.bytes < 0:
                 problems.append(f"{request.id} has a negative size")

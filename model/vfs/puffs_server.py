@@ -29,7 +29,7 @@ class ServerFile(Journaled):
 class WriteRequest(Journaled):
     """A queued write of one page to the file server (what VOP_PUTPAGES with PGO_CLEANIT sends)."""
 
-    __slots__ = ("bytes", "file", "index", "serial", "version", "vnode")
+    __slots__ = ("bytes", "file", "index", "serial", "truncated", "version", "vnode")
 
     def __init__(self, serial: int, vnode: str, file: tuple[str, int], index: int, version: str, nbytes: int) -> None:
         self.serial = serial
@@ -38,6 +38,7 @@ class WriteRequest(Journaled):
         self.index = index
         self.version = version
         self.bytes = nbytes
+        self.truncated = False  # the page was truncated away after the request was queued
 
     @property
     def id(self) -> str:
@@ -68,27 +69,45 @@ class FileServer(Journaled):
         events = []
         for _ in range(min(count, len(self.queue))):
             request = self.queue.pop(0)
+            self.stats["writes_served"] += 1
+            refs = (request.vnode, request.id, f"page {request.vnode}:{request.index}")
+            if request.truncated:
+                events.append(
+                    Event(
+                        "page.written",
+                        f"server got {request.id} for {request.vnode} page {request.index}, truncated away since: "
+                        "nothing written past the end of the file",
+                        refs=refs,
+                        func="PUFFS_VN_WRITE",
+                        explain="The truncate that freed the page also cut the file on the server: a write queued "
+                        "before it leaves no data beyond the new end of the file.",
+                        data={"page": request.index, "request": request.serial},
+                    )
+                )
+                continue
             server = self.server_file(request.file)
             server.pages[request.index] = request.version
             end = (request.index + 1) * self.page_size
             page = self.pages.get(request.vnode, {}).get(request.index)
             size = self.sizes.get(request.vnode, end)
             server.size = max(server.size, min(end, size))
-            self.stats["writes_served"] += 1
             self.stats["bytes_written_back"] += request.bytes
-            cleaned = page is not None and page.state == QUEUED and page.version == request.version
+            # The page is clean only if this request carries its data now: matched by the request's serial,
+            # never by the data's version letter, which repeats after 52 writes.
+            cleaned = page is not None and page.state == QUEUED and page.request == request.serial
             if cleaned and page is not None:
                 page.state = CLEAN
                 page.dirty = ()
+                page.request = 0
             status = "page now clean" if cleaned else "the page changed or went meanwhile"
             events.append(
                 Event(
                     "page.written",
                     f"server wrote {request.vnode} page {request.index} "
-                    f"(version {request.version}, {request.bytes} bytes): {status}",
-                    refs=(request.vnode, request.id, f"page {request.vnode}:{request.index}"),
+                    f"(version {request.version}, {request.bytes} bytes, {request.id}): {status}",
+                    refs=refs,
                     func="PUFFS_VN_WRITE",
-                    data={"page": request.index},
+                    data={"page": request.index, "request": request.serial},
                     changed=(f"page {request.vnode}:{request.index}",) if cleaned else (),
                 )
             )

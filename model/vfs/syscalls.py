@@ -33,11 +33,12 @@ def file_result(
 
 
 def release(vfs: Vfs, *vnodes: Vnode | None) -> list[Event]:
-    """vrele each vnode namei handed back (quietly: the walk's own references)."""
+    """Release each vnode namei handed back, quietly (the walk's own references): vput while it is still
+    locked (LOCKLEAF, LOCKPARENT), vrele once unlocked, so a vnode named twice ('.') is unlocked once."""
     events: list[Event] = []
     for vp in vnodes:
         if vp is not None:
-            events += vfs.vrele(vp, quiet=True)
+            events += vfs.vput(vp, quiet=True) if vp.locked else vfs.vrele(vp, quiet=True)
     return events
 
 
@@ -62,6 +63,7 @@ def open(vfs: Vfs, path: str, at: Vnode | None = None, fd: int | None = None) ->
     r = namei(vfs, path, atdir=at)
     if r.vp is None:
         return [*r.events, file_result("open", path, r.errno, "")]
+    r.events += vfs.vop_unlock(r.vp, quiet=True)  # vn_open returns it locked; sys_open: VOP_UNLOCK(vp, 0)
     if fd is not None:
         fd_affix(vfs, fd, r.vp)
         text = f"{r.vp.id} as fd {fd} (usecount {r.vp.usecount}); close it with 'close fd={fd}'"
@@ -120,7 +122,7 @@ def _make(
         events.append(file_result(verb, path, None, f"{vp.id} as fd {fd}", (vp.id,)))
         return events + release(vfs, dvp)
     events.append(file_result(verb, path, None, vp.id, (vp.id,)))
-    return events + release(vfs, dvp) + vfs.vrele(vp)
+    return events + release(vfs, dvp) + vfs.vrele(vp)  # VOP_CREATE/VOP_MKDIR vput dvp; the new vnode
 
 
 def unlink(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
@@ -135,7 +137,7 @@ def unlink(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
         return [*events, *release(vfs, vp, dvp), file_result("unlink", path, "EPERM", "")]
     events += vop_remove(vfs, dvp, vp, r.name)
     events.append(file_result("unlink", path, None, "removed", (vp.id,)))
-    return events + release(vfs, dvp) + vfs.vrele(vp, quiet=True)
+    return events + release(vfs, dvp, vp)  # VOP_REMOVE: dvp and vp locked on entry, vput on return
 
 
 def rmdir(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
@@ -160,7 +162,7 @@ def rmdir(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
         return [*events, *release(vfs, vp, dvp), file_result("rmdir", path, errno, "")]
     events += vop_rmdir(vfs, dvp, vp, r.name)
     events.append(file_result("rmdir", path, None, "removed", (vp.id,)))
-    return events + release(vfs, dvp) + vfs.vrele(vp, quiet=True)
+    return events + release(vfs, dvp, vp)  # VOP_RMDIR: dvp and vp locked on entry, vput on return
 
 
 def rename(vfs: Vfs, old: str, new: str, at: Vnode | None = None, newat: Vnode | None = None) -> list[Event]:
@@ -168,7 +170,7 @@ def rename(vfs: Vfs, old: str, new: str, at: Vnode | None = None, newat: Vnode |
     starts OLD at `at` and NEW at `newat`."""
     if any(_last_component(p) in (".", "..") for p in (old, new)):
         return [file_result("rename", f"{old} {new}", "EINVAL", "")]  # rename(2): a last component . or ..
-    f = namei(vfs, old, nameiop=DELETE, wantparent=True, atdir=at)
+    f = namei(vfs, old, nameiop=DELETE, wantparent=True, atdir=at, lockleaf=False, lockparent=False)  # WANTPARENT
     events = f.events
     if f.errno or f.vp is None:
         return [*events, *release(vfs, f.dvp), file_result("rename", old, f.errno or "ENOENT", "")]
@@ -183,7 +185,7 @@ def rename(vfs: Vfs, old: str, new: str, at: Vnode | None = None, newat: Vnode |
         return [*events, *release(vfs, fvp, fdvp, tvp, tdvp), file_result("rename", f"{old} {new}", None, "same file")]
     events += vop_rename(vfs, fdvp, fvp, f.name, tdvp, tvp, t.name)
     events.append(file_result("rename", f"{old} {new}", None, "done", (fvp.id,)))
-    return events + release(vfs, fdvp, tdvp, fvp) + (vfs.vrele(tvp, quiet=True) if tvp is not None else [])
+    return events + release(vfs, fdvp, tdvp, fvp, tvp)
 
 
 def _last_component(path: str) -> str:
@@ -216,6 +218,7 @@ def chdir(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
         return [*r.events, file_result("chdir", path, r.errno, "")]
     if r.vp.type != VDIR:
         return [*r.events, *release(vfs, r.vp), file_result("chdir", path, "ENOTDIR", "")]
+    r.events += vfs.vop_unlock(r.vp, quiet=True)  # change_dir: VOP_UNLOCK, the cwd keeps its reference
     old, vfs.cwd = vfs.cwd, r.vp
     return [*r.events, file_result("chdir", path, None, f"cwd is {r.vp.id}", (r.vp.id,)), *release(vfs, old)]
 
@@ -239,6 +242,7 @@ def mount(vfs: Vfs, path: str, fstype: str) -> list[Event]:
         return [*r.events, *release(vfs, r.vp), file_result("mount", path, "ENOTDIR", "")]
     if r.vp is vfs.rootvnode or any(m.root is r.vp for m in vfs.mounts.values()):
         return [*r.events, *release(vfs, r.vp), file_result("mount", path, "EBUSY", "")]
+    r.events += vfs.vop_unlock(r.vp, quiet=True)  # the covered vnode keeps its reference, unlocked
     _, events = vfs.mount(r.vp, path, fstype)
     return r.events + events
 

@@ -21,7 +21,7 @@ from model.vfs.vnode import ACTIVE, DEAD, RECLAIMED, VDIR, Vnode
 if TYPE_CHECKING:
     from model.system import System
 
-VNODE = id_kind("vp", "a vnode")
+VNODE = id_kind("vp", "a vnode", generation=True)
 MOUNT = id_kind("mnt", "a mount")
 
 
@@ -335,6 +335,10 @@ def _vnode_verb(name: str, summary: str, method: str) -> None:
         events = getattr(vfs, method)(vnode)
         if method == "vref":
             vfs.hold(vnode)
+        if method == "vn_lock" and vnode.locked:
+            vfs.user_locks.add(vnode.num)
+        elif method in ("vop_unlock", "vput"):
+            vfs.user_locks.discard(vnode.num)
         return events
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from model.errors import OpError
 from model.events import Event
 from model.ids import id_number
-from model.journal import JDict
+from model.journal import JDict, JSet
 from model.limits import PATH_MAX, path_bytes
 from model.vfs.fs import DIR, FileSystem, build_tree
 from model.vfs.lifecycle import VnodeLifeCycle
@@ -29,7 +29,8 @@ class Vfs(VnodeLifeCycle):
     """Everything between a path and a file: mounts, vnodes, the name cache, the root and the cwd."""
 
     __slots__ = (
-        "cwd", "fds", "mounts", "namecache", "next_mount", "pagecache", "protocol", "rootvnode", "user_refs", "vnodes",
+        "cwd", "fds", "mounts", "namecache", "next_mount", "pagecache", "protocol", "rootvnode", "user_locks",
+        "user_refs", "vnodes",
     )  # fmt: skip
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -40,6 +41,7 @@ class Vfs(VnodeLifeCycle):
         self.mounts: JDict = JDict()  # id -> Mount
         self.next_mount = 0
         self.user_refs: JDict = JDict()  # references the user holds through open and vref, per vnode
+        self.user_locks: JSet = JSet()  # vnode structs the user locked with the `lock` verb (§1.4 check)
         fs = FileSystem("ffs")
         build_tree(fs, config["tree"])
         root_mount = self._add_mount(fs, "/")
@@ -184,6 +186,14 @@ class Vfs(VnodeLifeCycle):
         """The vnode named `ref`, or an OpError naming the ids in use."""
         vp = self.vnodes.get(ref)
         if vp is None:
+            struct = self.vnodes.struct(ref)
+            if struct is not None:  # vp6#1 asked for, but the struct has been reused since
+                raise OpError(
+                    f"{ref} is gone: its struct was reclaimed and reused, and is now {struct.id} "
+                    f"({self.path_of(struct)})",
+                    refs=(struct.id,),
+                    hint=f"use {struct.id}, or vp{struct.num} for the struct whatever it stands for",
+                )
             count = self.vnodes.numvnodes
             raise OpError(f"no vnode {ref}", hint=f"vnodes are vp1..vp{count}" if count else "no vnodes yet")
         return vp
@@ -216,7 +226,12 @@ class Vfs(VnodeLifeCycle):
         if ref.startswith("vp"):
             vp = self.vnodes.get(ref)
             if vp is None:
-                return None
+                struct = self.vnodes.struct(ref)
+                if struct is None:
+                    return None
+                return (
+                    f"{ref} is gone: its struct was reclaimed and reused, and is now {struct.id} {self.path_of(struct)}"
+                )
             names = self.namecache.namecache_print(vp)
             return "\n".join(
                 [
@@ -268,6 +283,9 @@ class Vfs(VnodeLifeCycle):
             if vp is None or held <= 0 or held > vp.usecount:
                 problems.append(f"the user holds {held} references on {ref}, which has usecount "
                                 f"{vp.usecount if vp else '-'}")  # fmt: skip
+        for vp in self.vnodes.vnodes:  # §1.4: every lock namei took is released by the call that took it
+            if vp.locked and vp.num not in self.user_locks:
+                problems.append(f"{vp.id} is left locked: no call released the lock it took")
         for vnode in self.pagecache.pages:
             vp = self.vnodes.get(vnode)
             if vp is None or vp.ino is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.ids import id_number
+from model.ids import generation_id, id_number, split_generation
 from model.journal import JIndex, JList, Journaled
 from model.slotcopy import slots_deepcopy
 from model.tailq import TailQ
@@ -29,6 +29,7 @@ class Vnode(Journaled):
 
     __slots__ = (
         "addr",
+        "gen",
         "holdcount",
         "id",
         "ino",
@@ -49,7 +50,8 @@ class Vnode(Journaled):
 
     def __init__(self, num: int) -> None:
         self.num = num
-        self.id = f"vp{num}"  # kept, not a property: every event names vnodes, and num never changes
+        self.gen = 0  # identities this struct has had: the first is generation 1, shown as vp7, then vp7#2...
+        self.id = f"vp{num}"  # kept, not a property: every event names vnodes; changes only in `bind`
         self.addr = VNODE_BASE + num * VNODE_STRIDE
         self.type = VREG
         self.mount: str | None = None
@@ -68,6 +70,7 @@ class Vnode(Journaled):
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "generation": max(self.gen, 1),
             "addr": hex(self.addr),
             "type": self.type,
             "mount": self.mount,
@@ -99,8 +102,17 @@ class VnodeTable(Journaled):
         return len(self.vnodes)
 
     def get(self, ref: str) -> Vnode | None:
-        """The vnode with id `ref` (``vp7``), or None."""
-        num = id_number(ref, "vp")
+        """The vnode with id `ref`, or None: ``vp7`` names the struct whatever it stands for now, ``vp7#2``
+        only that generation of it (None once the struct was reused again)."""
+        vnode = self.struct(ref)
+        generation = split_generation(ref)[1]
+        if vnode is None or (generation is not None and generation != max(vnode.gen, 1)):
+            return None
+        return vnode
+
+    def struct(self, ref: str) -> Vnode | None:
+        """The vnode struct `ref` names, whatever its generation (``vp7#1`` and ``vp7#3`` are both vp7's)."""
+        num = id_number(split_generation(ref)[0], "vp")
         if num is not None and 1 <= num <= len(self.vnodes):
             return self.vnodes[num - 1]
         return None
@@ -116,8 +128,11 @@ class VnodeTable(Journaled):
         return self.freelist.head
 
     def bind(self, vnode: Vnode, mount: str, ino: int, vtype: str) -> None:
-        """Give a vnode its identity (the inode it stands for)."""
+        """Give a vnode its identity (the inode it stands for): a new generation of the struct, so a log
+        never names two files with one id (vp6, then vp6#2 once it is reused, as FreeBSD's v_id changes)."""
         vnode.mount, vnode.ino, vnode.type = mount, ino, vtype
+        vnode.gen += 1
+        vnode.id = generation_id("vp", vnode.num, vnode.gen)
         self.by_identity[(mount, ino)] = vnode
 
     def unbind(self, vnode: Vnode) -> None:

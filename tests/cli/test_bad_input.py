@@ -46,7 +46,7 @@ def run_fails(capsys: pytest.CaptureFixture[str], args: list[str], *expected: st
         ("read /f abc 10", ["read: OFFSET expected a number", "got 'abc'"]),
         ("write /f 0 -5", ["write: LENGTH expected a number >= 0, got '-5'"]),
         ("revlookup vp1 0x", ["revlookup: BUFSIZE expected a number", "got '0x'"]),
-        ("close vpx", ["close: VP expected a vnode id like vp7, got 'vpx'"]),
+        ("close vpx", ["close: VP expected a vnode id like vp7 or vp7#2, got 'vpx'"]),
         ("dput 7", ["dput: DENTRY expected a dentry id like d7, got '7'"]),
         ("spawn 5 ns=one", ["spawn: NS expected a namespace like 1 or ns1, got 'one'"]),
         ("store 0x100000000 4 1", ["store: ADDR expected an address below 0x100000000", "32-bit"]),

@@ -143,6 +143,42 @@ def test_4_4_write_after_queueing_stays_dirty_when_the_old_write_lands():
     assert _server(system) == {0: "A"}
 
 
+def test_4_4_an_old_write_does_not_clean_a_page_whose_version_letter_came_round_again():
+    """§4.4: a page is clean again only when the request carrying its *current* data is served. Requests are
+    told apart by their serial (wr1, wr2), not by the version letter, which repeats after 52 writes: here
+    wr1 carries version A, 52 writes later wr2 carries version A again, and wr1 landing leaves the page
+    queued (puffs_msgif.c: each PUFFS_VN_WRITE is its own message, answered on its own)."""
+    system = _system("write /puffs/f 0 4096", "flush /puffs/f")  # wr1: version A
+    for _ in range(52):
+        _run(system, "write /puffs/f 0 10")
+    assert _pages(system)[0].version == "A"  # the letters came round: A..Z, a..z, A
+    _run(system, "flush /puffs/f")  # wr2: the newest data, version A again
+    queue = system.part("vfs").pagecache.queue
+    assert [(r.id, r.version) for r in queue] == [("wr1", "A"), ("wr2", "A")]
+    events = _run(system, "server-ack")  # wr1 lands: older data
+    assert _pages(system)[0].state == "queued" and "changed or went" in events[-1].text
+    _run(system, "server-ack")  # wr2 lands: now the server has the page's data
+    assert _pages(system)[0].state == "clean"
+
+
+def test_4_4_a_write_queued_before_a_truncate_lands_nothing_past_the_end_of_the_file():
+    """§4.4: truncating frees the pages past the new end (uvm_vnp_setsize: uvn_put(uobj, pgend, 0, PGO_FREE |
+    PGO_SYNCIO)) and the server's file is cut, so a write queued for such a page before the truncate leaves
+    no data beyond the end of the file when it is served; a page straddling the end keeps only its bytes
+    below it."""
+    system = _system("write /puffs/f 0 12288", "flush /puffs/f")  # wr1..wr3: pages 0, 1, 2
+    _run(system, "truncate /puffs/f 100")
+    vfs = system.part("vfs")
+    assert [(r.index, r.truncated, r.bytes) for r in vfs.pagecache.queue] == [(0, False, 100), (1, True, 4096),
+                                                                                (2, True, 4096)]  # fmt: skip
+    events = _run(system, "server-ack 3")
+    assert _server(system) == {0: "A"}
+    mount, ino = vfs.node_at("/puffs/f")
+    assert vfs.pagecache.server[(mount.id, ino)].size == 100
+    assert ["past the end" in e.text for e in events] == [False, True, True]
+    assert vfs.pagecache.stats["bytes_written_back"] == 100
+
+
 def test_4_1_inval_namecache_dir_purges_children_only():
     """§4.1: puffs_inval_namecache_dir purges the entries under the directory, not its own name."""
     system = _system("mkdir /puffs/d", "create /puffs/d/a", "lookup /puffs/d/a", "lookup /puffs/d/ghost")

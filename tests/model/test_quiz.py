@@ -72,7 +72,7 @@ def outcome(q, op, before, events, after):
 
 
 def bucket(q, op, before, events, after):
-    name, dvp = re.search(r"for '(.+)' in (vp\d+)\?", q.prompt).groups()
+    name, dvp = re.search(r"for '(.+)' in (vp\d+(?:#\d+)?)\?", q.prompt).groups()
     addr = int(next(v["addr"] for v in after.to_dict()["vfs"]["vnodes"]["vnodes"] if v["id"] == dvp), 16)
     return f"chain {(namei_hash(name) ^ (addr >> 3)) & (before.config['nchash'] - 1)}"  # docs/kernel-rules.md §1.2
 
@@ -94,7 +94,7 @@ def recycled(q, op, before, events, after):
 
 
 def _vnode(system: System, prompt: str) -> dict:
-    vp = _quoted(prompt, r"\b(vp\d+)\b(?: in\?| has)")
+    vp = _quoted(prompt, r"\b(vp\d+(?:#\d+)?)\b(?: in\?| has)")
     return next(v for v in system.to_dict()["vfs"]["vnodes"]["vnodes"] if v["id"] == vp)
 
 

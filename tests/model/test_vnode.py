@@ -64,8 +64,9 @@ def freelist(system: System) -> list[Vnode]:
 
 
 def funcs(events: list[Event], vp: Vnode) -> list[str]:
-    """The kernel functions the events name for one vnode, in order."""
-    return [e.func for e in events if vp.id in e.refs and e.func]
+    """The kernel functions the events name for one vnode struct, any generation of it, in order."""
+    ids = {f"vp{vp.num}", *(f"vp{vp.num}#{g}" for g in range(2, vp.gen + 1))}
+    return [e.func for e in events if ids & set(e.refs) and e.func]
 
 
 # -- §2.1 counts, lock, free list ---------------------------------------------------------------------------
@@ -400,11 +401,13 @@ def test_2_4_full_table_recycles_the_free_list_head_reclaim_then_cache_purge():
     assert freelist(system) == [passwd, etc]
     cache = vfs_of(system).namecache
     doomed = cache.find(etc, "passwd")
+    old_id = passwd.id
     events = run(system, "lookup /bin/ls")  # "bin" gets the 4th vnode; "ls" needs a recycled one
-    assert [e.refs for e in of(events, "vnode.recycle")] == [(passwd.id,)]
+    assert [e.refs for e in of(events, "vnode.recycle")] == [(old_id,)]
     steps = [f for f in funcs(events, passwd) if f in ("getnewvnode", "VOP_RECLAIM", "cache_purge", "VFS_VGET")]
     assert steps == ["getnewvnode", "VOP_RECLAIM", "cache_purge", "VFS_VGET"]  # recycle, reclaim, purge, rebind
-    purge = [e for e in events if e.func == "cache_purge" and e.refs[0] == passwd.id]
+    assert passwd.id == f"{old_id}#2"  # the struct's second identity: its second generation
+    purge = [e for e in events if e.func == "cache_purge" and e.refs[0] == old_id]
     assert doomed.id in purge[0].refs
     assert cache.find(etc, "passwd") is None and doomed.num not in etc.v_dnclist
     assert etc.state == INACTIVE and cache.find(vfs_of(system).rootvnode, "etc").vp is etc  # etc untouched
@@ -451,13 +454,14 @@ def test_2_4_reclaim_leaves_the_vnode_unlocked_and_entering_it_locked_is_a_viola
     etc, passwd = vp_at(system, "/etc"), vp_at(system, "/etc/passwd")
     assert freelist(system)[0] is etc
     run(system, f"lock {etc.id}")
+    etc_id, passwd_id = etc.id, passwd.id
     events = run(system, "lookup /bin")
     found = violations(events)
-    assert len(found) == 1 and found[0].refs == (etc.id,) and "VOP_RECLAIM" in found[0].text
+    assert len(found) == 1 and found[0].refs == (etc_id,) and "VOP_RECLAIM" in found[0].text
     assert events.index(found[0]) < [e.func for e in events].index("VOP_RECLAIM")
     assert not etc.locked
     events = run(system, "lookup /usr")  # next head: passwd, not locked: no violation
-    assert [e.refs for e in of(events, "vnode.reclaim")] == [(passwd.id,)]
+    assert [e.refs for e in of(events, "vnode.reclaim")] == [(passwd_id,)]
     assert not violations(events) and not passwd.locked
     assert system.check() == []
 
@@ -571,4 +575,34 @@ def test_2_5_a_dead_cwd_fails_lookups():
     assert of(events, "vfs.lookup")[-1].errno == "ENOTDIR"
     run(system, "cd /")
     assert cwd.state == RECLAIMED
+    assert system.check() == []
+
+
+def test_2_4_a_recycled_vnode_shows_its_generation_in_ids_events_state_and_breakpoints():
+    """§2.4: the struct is reused for another file (getnewvnode), but one id never names two files: the
+    second identity is vp3#2, as FreeBSD 4 sys/kern/vfs_cache.c cache_purge gives the purged vnode a new
+    capability (``vp->v_id = nextid``) that the name cache compares. vp3 names the struct whatever it
+    stands for; vp3#1 is refused once the struct has moved on; a breakpoint on vp3 stops at every generation."""
+    from model.timeline import Breakpoint, Step
+
+    system = System({"desiredvnodes": 4})
+    run(system, "lookup /etc/passwd")
+    run(system, "lookup /etc")
+    passwd = vp_at(system, "/etc/passwd")
+    assert passwd.id == "vp3"
+    events = run(system, "lookup /bin/ls")  # recycles vp3 for /bin/ls
+    assert passwd.id == "vp3#2" and vp_at(system, "/bin/ls") is passwd
+    assert [e.refs for e in of(events, "vnode.recycle")] == [("vp3",)]  # the old identity is recycled...
+    assert "vp3#2" in of(events, "vnode.bind")[-1].refs  # ...and the new one bound
+    assert of(events, "vfs.lookup")[-1].refs == ("vp3#2",)
+    dumped = system.to_dict()["vfs"]["vnodes"]["vnodes"][2]
+    assert (dumped["id"], dumped["generation"]) == ("vp3#2", 2)
+    assert "vp3#2" in system.describe("vp3#2") and system.describe("vp3") == system.describe("vp3#2")
+    assert system.describe("vp3#1") == "vp3#1 is gone: its struct was reclaimed and reused, and is now vp3#2 /bin/ls"
+    refused = system.apply(parse("print vp3#1"))[0]
+    assert refused.is_error and "vp3#1 is gone" in refused.text and "vp3#2" in refused.text
+    assert not [e for e in system.apply(parse("print vp3")) if e.is_error]
+    step = Step(parse("lookup /bin/ls"))
+    assert Breakpoint("ref", "vp3").matches(step, events) and Breakpoint("ref", "vp3#2").matches(step, events)
+    assert not Breakpoint("ref", "vp3#3").matches(step, events)
     assert system.check() == []

@@ -31,9 +31,9 @@ from tests.property.strategies import (
 )
 
 LOOKUP_OUTCOMES = frozenset(
-    {"namecache.miss", "namecache.long", "namecache.hit", "namecache.neghit", "namecache.badhit"}
+    {"namecache.miss", "namecache.long", "namecache.hit", "namecache.neghit", "namecache.badhit", "namecache.falsehit"}
 )
-"""The event kinds of which each cache_lookup call emits exactly one (a false hit adds its own, after a hit)."""
+"""The event kinds of which each cache_lookup call emits exactly one: one call, one outcome."""
 
 PICK = st.integers(min_value=0, max_value=1_000)
 

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import TextIO
 
+from model.events import Event
+from model.parts import source_of
 from model.system import System
 from viz.cli.base import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser, load_or_report
 
@@ -15,7 +17,11 @@ def run_command(args: list[str]) -> int:
     """`cachescope run SCENARIO [--json] [--state]`."""
     parser = Parser(prog="cachescope run", description="Run a scenario headless and print its events.")
     parser.add_argument("scenario", help="built-in name or .toml file")
-    parser.add_argument("--json", action="store_true", help="one JSON object per step: {step, op, say, events}")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per step: {step, op, say, events}, events with their source",
+    )
     parser.add_argument("--state", action="store_true", help="print the final state (System.to_dict) as JSON")
     return _run(parser.parse_args(args), sys.stdout)
 
@@ -37,7 +43,7 @@ def _run(options: argparse.Namespace, out: TextIO) -> int:
                 "step": position,
                 "op": str(step.op),
                 "say": step.say,
-                "events": [e.to_dict() for e in events],
+                "events": [_with_source(e, system) for e in events],
             }
             out.write(json.dumps(record) + "\n")
         elif not options.state:
@@ -48,3 +54,12 @@ def _run(options: argparse.Namespace, out: TextIO) -> int:
         state = system.to_dict()
         out.write(json.dumps({"state": state} if options.json else state, indent=None if options.json else 2) + "\n")
     return EXIT_REFUSED if refused else EXIT_OK
+
+
+def _with_source(event: Event, system: System) -> dict:
+    """The event as JSON, with the `source` of its kernel function (file, function, kernel, url) when it has one."""
+    out = event.to_dict()
+    source = source_of(event, system.config)
+    if source is not None:
+        out["source"] = source.to_dict()
+    return out

@@ -11,6 +11,7 @@ from viz.panels._namecache import NameCachePanel
 from viz.panels._narration import Narration
 from viz.panels._pagecache import PageCachePanel
 from viz.panels._proctree import ProcPanel
+from viz.panels._source_bar import SourceBar
 from viz.panels._vnodes import VnodePanel
 
 
@@ -31,6 +32,7 @@ __all__ = [
     "Narration",
     "PageCachePanel",
     "ProcPanel",
+    "SourceBar",
     "StepView",
     "SubsystemPanel",
     "VnodePanel",

@@ -8,14 +8,20 @@ indented), so every event of the step shown reads whole; earlier steps take one 
 from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from model.events import Event
+from model.parts import source_of
+from model.sources import Source
 from model.timeline import Timeline
 from viz.palette import Palette, palette
+from viz.panels._source_bar import open_url_style
 
 HANGING = "    "
 """The indent of an event's continuation rows."""
@@ -36,7 +42,20 @@ def event_style(event: Event, p: Palette) -> str:
 
 
 class EventLog(ScrollView, can_focus=True):
-    """A Line-API log over the timeline: cost follows the visible rows and the current step's events."""
+    """A Line-API log over the timeline: cost follows the visible rows and the current step's events.
+
+    A click on an event selects it (shown reversed) and tells the app (`Selected`), which shows the
+    kernel function it models beside the log; a click on the function's name in the current step opens
+    its source at once.
+    """
+
+    class Selected(Message):
+        """An event of the log was clicked: the event and the source of its kernel function (or None)."""
+
+        def __init__(self, event: Event, source: Source | None) -> None:
+            super().__init__()
+            self.event = event
+            self.source = source
 
     DEFAULT_CSS = """
     EventLog { height: 1fr; border: round $primary-darken-1; border-title-color: $foreground; overflow-x: hidden;
@@ -55,6 +74,8 @@ class EventLog(ScrollView, can_focus=True):
         self._current = 0
         self.current_events: list[tuple[Event, range]] = []
         """Each event of the current step and the rows it is wrapped over."""
+        self.selected: Event | None = None
+        """The event last clicked, drawn reversed while it is in the log."""
 
     @property
     def row_count(self) -> int:
@@ -134,12 +155,39 @@ class EventLog(ScrollView, can_focus=True):
         """An event's line without its indent: `func: text  [ERRNO]`."""
         p = palette(self.app)
         text = Text()
+        source = self.source(event)
+        link = open_url_style(source.url, underline=False) if source is not None else Style()
         if event.func and not event.text.startswith(event.func):
-            text.append(f"{event.func}: ", style=p.info)
+            text.append(f"{event.func}: ", style=Style.parse(p.info) + link)
         text.append(event.text, style=event_style(event, p))
         if event.errno and event.errno not in event.text:
             text.append(f"  [{event.errno}]", style=f"bold {p.warn}")
         return text
+
+    def source(self, event: Event) -> Source | None:
+        """The source of the kernel function `event` names, in the mode of the machine that emitted it."""
+        config = self._timeline.system.config if self._timeline is not None else None
+        return source_of(event, config)
+
+    def event_at(self, row: int) -> Event | None:
+        """The event drawn on `row` (None for a step's header or past the end)."""
+        if row < len(self._rows):
+            return self._rows[row][1]
+        return next((event for event, rows in self.current_events if row in rows), None)
+
+    def select(self, event: Event) -> None:
+        """Select `event`: draw it reversed and post `Selected` with its source."""
+        self.selected = event
+        self.refresh()
+        self.post_message(self.Selected(event, self.source(event)))
+
+    def on_click(self, click: events.Click) -> None:
+        offset = click.get_content_offset(self)
+        if offset is None:
+            return
+        event = self.event_at(self.scroll_offset.y + offset.y)
+        if event is not None:
+            self.select(event)
 
     def line_text(self, row: int) -> Text:
         """The text of one row (used by rendering and by tests)."""
@@ -162,6 +210,8 @@ class EventLog(ScrollView, can_focus=True):
         text = self.line_text(row)
         if row < len(self._rows):  # an earlier step: one muted row, cut with … at the edge
             text = Text(clip(text.plain, self.scrollable_content_region.width or width), style=palette(self.app).muted)
+        if self.selected is not None and self.event_at(row) is self.selected:
+            text.stylize("reverse")
         strip = Strip(list(text.render(self.app.console))).simplify()
         strip = strip.apply_style(base)
         return strip.crop_extend(scroll_x, scroll_x + width, base)

@@ -41,7 +41,9 @@ LESSON_KINDS = {
 
 
 def _vnode_index(ref: str) -> int | None:
-    return int(ref[2:]) - 1 if ref.startswith("vp") and ref[2:].isdigit() else None
+    """The row of the struct a vnode id names, whatever its generation (``vp6`` and ``vp6#2`` are row 5)."""
+    number = ref.partition("#")[0][2:]
+    return int(number) - 1 if ref.startswith("vp") and number.isdigit() else None
 
 
 class VnodesView(RowList):
@@ -77,7 +79,7 @@ class VnodesView(RowList):
         return text
 
     def row_ref(self, index: int) -> str | None:
-        return f"vp{index + 1}" if self.vfs and index < self.row_count() else None
+        return self.vfs.vnodes.vnodes[index].id if self.vfs and index < self.row_count() else None
 
     def update_from(self, vfs: Vfs, view: StepView) -> None:
         self.vfs = vfs
