@@ -121,6 +121,9 @@ class LazyEvent(Event):
     def __hash__(self) -> int:
         return hash(_fields(self))
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> LazyEvent:
+        return self  # immutable: a copied machine (the quiz's) shares it
+
 
 def error(text: str, *, hint: str = "", refs: tuple[str, ...] = (), errno: str | None = None) -> Event:
     """An event for an operation the model refused (unknown id, wrong object type)."""

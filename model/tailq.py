@@ -5,8 +5,9 @@ as TAILQs: each element carries its own `prev` and `next` links. The model does 
 reasons the kernel does: moving an element to the tail is a few pointer writes whatever the length, and
 every change is an attribute set that the journal records exactly (an `OrderedDict`'s `move_to_end`
 cannot be undone in place). An element is on at most one TailQ at a time and has a `num` (its key) and
-`tq_prev`/`tq_next` slots. The list also keeps an index by `num`, so it reads like the mapping
-`num -> element` in order, head first.
+`tq_prev`/`tq_next` slots. The list reads like the mapping `num -> element` in order, head first; an
+indexed list (the vnode free list) finds an element by `num` at once, an unindexed one (the name cache's
+LRU list, whose entries must stay small) walks to it.
 """
 
 from __future__ import annotations
@@ -20,24 +21,30 @@ from model.journal import JIndex, Journaled
 class TailQ(Journaled):
     """Elements in order, head (least recently used) first; a mapping from `num` to element."""
 
-    __slots__ = ("head", "index", "tail")
+    __slots__ = ("count", "head", "index", "tail")
 
-    def __init__(self) -> None:
+    def __init__(self, *, indexed: bool = True) -> None:
         self.head: Any = None
         self.tail: Any = None
-        self.index: JIndex = JIndex()
+        self.count = 0
+        self.index: JIndex | None = JIndex() if indexed else None
 
     def __len__(self) -> int:
-        return len(self.index)
+        return self.count
 
     def __contains__(self, num: object) -> bool:
-        return num in self.index
+        return self.get(num) is not None  # type: ignore[arg-type]
 
     def __getitem__(self, num: int) -> Any:
-        return self.index[num]
+        element = self.get(num)
+        if element is None:
+            raise KeyError(num)
+        return element
 
     def get(self, num: int, default: Any = None) -> Any:
-        return self.index.get(num, default)
+        if self.index is not None:
+            return self.index.get(num, default)
+        return next((element for element in self.values() if element.num == num), default)
 
     def values(self) -> _Values:
         """The elements, head first (`reversed()` walks them tail first)."""
@@ -63,7 +70,9 @@ class TailQ(Journaled):
         else:
             tail.tq_next = element
         self.tail = element
-        self.index[element.num] = element
+        self.count += 1
+        if self.index is not None:
+            self.index[element.num] = element
 
     def insert_head(self, element: Any) -> None:
         """TAILQ_INSERT_HEAD."""
@@ -75,7 +84,9 @@ class TailQ(Journaled):
         else:
             head.tq_prev = element
         self.head = element
-        self.index[element.num] = element
+        self.count += 1
+        if self.index is not None:
+            self.index[element.num] = element
 
     def remove(self, element: Any) -> None:
         """TAILQ_REMOVE."""
@@ -89,7 +100,9 @@ class TailQ(Journaled):
         else:
             nxt.tq_prev = prev
         element.tq_prev = element.tq_next = None
-        del self.index[element.num]
+        self.count -= 1
+        if self.index is not None:
+            del self.index[element.num]
 
     def move_to_tail(self, element: Any) -> None:
         """TAILQ_REMOVE then TAILQ_INSERT_TAIL: an LRU hit (nothing to do if it is the tail already)."""
@@ -108,22 +121,24 @@ class TailQ(Journaled):
         self.tail = element
 
     def check(self) -> list[str]:
-        """Broken links: both directions must agree, and the index hold exactly the elements linked."""
+        """Broken links: both directions must agree, the count and any index hold exactly the elements linked."""
         problems = []
         seen = 0
         prev = None
         element = self.head
-        while element is not None and seen <= len(self.index):
+        while element is not None and seen <= self.count:
             if element.tq_prev is not prev:
                 problems.append(f"{element.num}: tq_prev does not point back")
-            if self.index.get(element.num) is not element:
+            if self.index is not None and self.index.get(element.num) is not element:
                 problems.append(f"{element.num}: linked but not indexed")
             prev, element = element, element.tq_next
             seen += 1
         if prev is not self.tail:
             problems.append("the tail is not the last linked element")
-        if seen != len(self.index):
-            problems.append(f"{seen} elements linked, {len(self.index)} indexed")
+        if seen != self.count:
+            problems.append(f"{seen} elements linked, count {self.count}")
+        if self.index is not None and len(self.index) != self.count:
+            problems.append(f"{len(self.index)} indexed, count {self.count}")
         return problems
 
 

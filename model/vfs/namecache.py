@@ -2,7 +2,9 @@
 
 Entries live on a chain of `nchashtbl`, on the LRU list `nclruhead`, on their parent's `v_dnclist`,
 on their target's `v_nclist` when positive, and on `ncvhashtbl` when they name a directory
-(§1.2). Every operation returns the events it caused.
+(§1.2). As in the kernel, every one of those lists is threaded through the entries themselves, and a
+lookup walks the hash chain its (directory, name) picks: no index beside them. Every operation returns
+the events it caused.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from model.events import Event
-from model.journal import JDict, JIndex, JList, Journaled
+from model.journal import Journaled
 from model.tailq import TailQ
-from model.vfs.namecache_entry import NameCacheEntry
+from model.vfs.namecache_entry import ChainTable, NameCacheEntry, chain, children_of, names_of
 from model.vfs.namecache_events import EnterEvent, HitEvent, MissEvent, NegHitEvent, ReclaimEvent, RemoveEvent
-from model.vfs.nchash import CREATE, LOOKUP, MISS, NCHNAMLEN, name_length, namei_hash, nchash
+from model.vfs.nchash import _HASH_MEMO, CREATE, LOOKUP, MISS, NCHNAMLEN, name_length, namei_hash, nchash
 from model.vfs.vnode import VDIR, Vnode
 
 NCHSTATS = (
@@ -35,38 +37,55 @@ NCHSTATS = (
 class NameCache(Journaled):
     """The cache: nchashtbl chains (newest first), ncvhashtbl chains, the LRU list, and nchstats."""
 
-    __slots__ = ("by_key", "capacity", "lookups", "lru", "nchashtbl", "ncvhashtbl", "next_num", "stats")
+    __slots__ = ("capacity", "lookups", "lru", "mask", "nchashtbl", "ncvhashtbl", "next_num", *NCHSTATS)
 
     def __init__(self, nchash: int, ncvhash: int, capacity: int) -> None:
-        self.nchashtbl: JList = JList(JList() for _ in range(nchash))
-        self.ncvhashtbl: JList = JList(JList() for _ in range(ncvhash))
-        self.lru = TailQ()  # nclruhead: head = least recently used
-        self.by_key: JIndex = JIndex()  # (dvp num, name) -> entry
+        self.nchashtbl = ChainTable(nchash, "h_next")
+        self.ncvhashtbl = ChainTable(ncvhash, "vh_next")
+        self.mask = nchash - 1  # nchash is a power of two
+        self.lru = TailQ(indexed=False)  # nclruhead: head = least recently used
         self.capacity = capacity
         self.next_num = 1
-        self.stats: JDict = JDict.fromkeys(NCHSTATS, 0)
+        for counter in NCHSTATS:  # struct nchstats, one field each: a slot is the cheapest counter
+            setattr(self, counter, 0)
         self.lookups = 0  # cache_lookup calls; the first six nchstats counters sum to it (§1.10)
 
     # -- hashing ---------------------------------------------------------------------------------
 
     def nchash(self, dvp: Vnode, name: str) -> int:
         """NCHASH: the nchashtbl bucket of (dvp, name)."""
-        return nchash(namei_hash(name), dvp.addr, len(self.nchashtbl) - 1)
+        return nchash(namei_hash(name), dvp.addr, self.mask)
 
     def ncvhash(self, vp: Vnode) -> int:
         """NCVHASH: the ncvhashtbl bucket of a target vnode."""
         return (vp.addr >> 3) & (len(self.ncvhashtbl) - 1)
 
     @property
+    def stats(self) -> dict[str, int]:
+        """struct nchstats as a dict, in the kernel's order (§1.10)."""
+        return {counter: getattr(self, counter) for counter in NCHSTATS}
+
+    @property
     def numcache(self) -> int:
         return len(self.lru)
 
     def entry(self, num: int) -> NameCacheEntry | None:
+        """The entry numbered `num` (`ncN`), if cached: a walk of the LRU list, for the user's ids."""
         return self.lru.get(num)
 
+    def entries(self, nums: set[int]) -> dict[int, NameCacheEntry]:
+        """The cached entries among `nums`, in one walk of the LRU list (for a panel's marks)."""
+        return {e.num: e for e in self.lru.values() if e.num in nums} if nums else {}
+
     def find(self, dvp: Vnode, name: str) -> NameCacheEntry | None:
-        """The entry for (dvp, name), if cached."""
-        return self.by_key.get((dvp.num, name))
+        """The entry for (dvp, name), if cached: the walk of its nchashtbl chain that cache_lookup does."""
+        hashed = _HASH_MEMO.get(name)
+        if hashed is None:
+            hashed = namei_hash(name)
+        entry = self.nchashtbl.heads[(hashed ^ (dvp.addr >> 3)) & self.mask]
+        while entry is not None and (entry.dvp is not dvp or entry.name != name):
+            entry = entry.h_next
+        return entry
 
     # -- cache_lookup ----------------------------------------------------------------------------
 
@@ -81,11 +100,16 @@ class NameCache(Journaled):
         caller to reference and lock (`lookup_once`).
         """
         self.lookups += 1
-        entry = self.by_key.get((dvp.num, name))
+        hashed = _HASH_MEMO.get(name)
+        if hashed is None:
+            hashed = namei_hash(name)
+        entry = self.nchashtbl.heads[(hashed ^ (dvp.addr >> 3)) & self.mask]
+        while entry is not None and (entry.dvp is not dvp or entry.name != name):
+            entry = entry.h_next
         if entry is None:
             length = name_length(name)  # a long name is never entered, so only a miss can be one
             if length > NCHNAMLEN:
-                self.stats["ncs_long"] += 1
+                self.ncs_long += 1
                 return (
                     MISS,
                     None,
@@ -101,8 +125,8 @@ class NameCache(Journaled):
                         )
                     ],
                 )
-            self.stats["ncs_miss"] += 1
-            return MISS, None, [MissEvent(dvp, name, len(self.nchashtbl) - 1)]
+            self.ncs_miss += 1
+            return MISS, None, [MissEvent(dvp, name, self.mask)]
         if not makeentry:
             return (
                 MISS,
@@ -128,19 +152,36 @@ class NameCache(Journaled):
                         "The name is about to be created, so the negative entry would soon be wrong.",
                     ),
                 )
-            self.stats["ncs_neghits"] += 1
+            self.ncs_neghits += 1
             self.lru.move_to_tail(entry)
             return "ENOENT", entry, [NegHitEvent(entry)]
-        self.lru.move_to_tail(entry)
+        lru = self.lru  # TAILQ_REMOVE, TAILQ_INSERT_TAIL: lru.move_to_tail, inlined on the hottest path
+        tail = lru.tail
+        if entry is not tail:
+            prev, nxt = entry.tq_prev, entry.tq_next
+            if prev is None:
+                lru.head = nxt
+            else:
+                prev.tq_next = nxt
+            nxt.tq_prev = prev
+            entry.tq_prev = tail
+            entry.tq_next = None
+            tail.tq_next = entry
+            lru.tail = entry
         if entry.vp.xlock:  # vget(vp, LK_NOWAIT) fails with EBUSY: "this vnode is being cleaned out"
-            self.stats["ncs_falsehits"] += 1
+            self.ncs_falsehits += 1
             return MISS, entry, [self._false_hit(entry)]
-        self.stats["ncs_goodhits"] += 1
-        return 0, entry, [HitEvent(entry)]
+        self.ncs_goodhits += 1
+        # While an entry lives its vnodes keep their ids (a reclaim purges the entry first), so each of
+        # its hits reads the same: one immutable event serves them all.
+        event = entry.hit
+        if event is None:
+            event = entry.hit = HitEvent(entry)
+        return 0, entry, [event]
 
     def _badhit(self, dvp: Vnode, name: str, entry: NameCacheEntry, text: str, explain: str) -> list[Event]:
         """A hit the caller cannot use (ncs_badhits): the entry is removed and the lookup is a miss (§1.4)."""
-        self.stats["ncs_badhits"] += 1
+        self.ncs_badhits += 1
         event = self._lookup_event("namecache.badhit", dvp, name, entry, MISS, text, explain)
         return [event, *self.remove(entry, reason="cache_lookup")]
 
@@ -173,7 +214,7 @@ class NameCache(Journaled):
     ) -> Event:
         hashed = namei_hash(name)
         if entry is None:
-            bucket = nchash(hashed, dvp.addr, len(self.nchashtbl) - 1)
+            bucket = nchash(hashed, dvp.addr, self.mask)
             refs: tuple[str, ...] = (dvp.id, f"nchash {bucket}")
         else:
             bucket = entry.bucket  # the entry was put on the chain its hash picks
@@ -196,8 +237,13 @@ class NameCache(Journaled):
                 )
             ]
         events: list[Event] = []
-        key = (dvp.num, name)
-        old = self.by_key.get(key)
+        hashed = _HASH_MEMO.get(name)
+        if hashed is None:
+            hashed = namei_hash(name)
+        bucket = (hashed ^ (dvp.addr >> 3)) & self.mask  # NCHASH
+        old = self.nchashtbl.heads[bucket]
+        while old is not None and (old.dvp is not dvp or old.name != name):
+            old = old.h_next
         if old is not None:
             events += self.remove(old, reason="cache_enter (replaced by the newer entry)")
         lru = self.lru
@@ -205,19 +251,35 @@ class NameCache(Journaled):
             victim = lru.head
             events.append(ReclaimEvent(self.capacity, victim))
             events += self.remove(victim, reason="cache_enter (LRU reuse)")
-        bucket = self.nchash(dvp, name)
         num = self.next_num
         self.next_num = num + 1
         entry = NameCacheEntry(num, dvp, vp, name, whiteout and vp is None, bucket)
         lru.insert_tail(entry)
-        self.nchashtbl[bucket].insert(0, entry)
-        self.by_key[key] = entry
-        dvp.v_dnclist[num] = entry
+        heads = self.nchashtbl.heads  # LIST_INSERT_HEAD(&nchashtbl[bucket], ncp, nc_hash)
+        first = heads[bucket]
+        if first is not None:
+            entry.h_next = first
+            first.h_prev = entry
+        heads[bucket] = entry
+        first = dvp.v_dnclist  # LIST_INSERT_HEAD(&dvp->v_dnclist, ncp, nc_dvlist)
+        if first is not None:
+            entry.dv_next = first
+            first.dv_prev = entry
+        dvp.v_dnclist = entry
         if vp is not None:
-            vp.v_nclist[num] = entry
+            first = vp.v_nclist  # LIST_INSERT_HEAD(&vp->v_nclist, ncp, nc_vlist)
+            if first is not None:
+                entry.v_next = first
+                first.v_prev = entry
+            vp.v_nclist = entry
             if vp.type == VDIR and vp is not dvp and name not in (".", ".."):
-                entry.vbucket = self.ncvhash(vp)
-                self.ncvhashtbl[entry.vbucket].insert(0, entry)
+                vbucket = entry.vbucket = self.ncvhash(vp)
+                vheads = self.ncvhashtbl.heads
+                first = vheads[vbucket]
+                if first is not None:
+                    entry.vh_next = first
+                    first.vh_prev = entry
+                vheads[vbucket] = entry
         events.append(EnterEvent(entry))
         return events
 
@@ -226,14 +288,40 @@ class NameCache(Journaled):
     def remove(self, entry: NameCacheEntry, *, reason: str) -> list[Event]:
         """Take an entry off every list it is on (cache_remove)."""
         self.lru.remove(entry)
-        self.nchashtbl[entry.bucket].remove(entry)
-        del self.by_key[(entry.dvp.num, entry.name)]
-        del entry.dvp.v_dnclist[entry.num]
+        event = RemoveEvent(entry, reason)  # before the links go: it reads the entry as it was
+        prev, nxt = entry.h_prev, entry.h_next  # LIST_REMOVE(ncp, nc_hash)
+        if prev is None:
+            self.nchashtbl.heads[entry.bucket] = nxt
+        else:
+            prev.h_next = nxt
+        if nxt is not None:
+            nxt.h_prev = prev
+        prev, nxt = entry.dv_prev, entry.dv_next  # LIST_REMOVE(ncp, nc_dvlist)
+        if prev is None:
+            entry.dvp.v_dnclist = nxt
+        else:
+            prev.dv_next = nxt
+        if nxt is not None:
+            nxt.dv_prev = prev
         if entry.vp is not None:
-            del entry.vp.v_nclist[entry.num]
+            prev, nxt = entry.v_prev, entry.v_next  # LIST_REMOVE(ncp, nc_vlist)
+            if prev is None:
+                entry.vp.v_nclist = nxt
+            else:
+                prev.v_next = nxt
+            if nxt is not None:
+                nxt.v_prev = prev
         if entry.vbucket is not None:
-            self.ncvhashtbl[entry.vbucket].remove(entry)
-        return [RemoveEvent(entry, reason)]
+            prev, nxt = entry.vh_prev, entry.vh_next  # LIST_REMOVE(ncp, nc_vhash)
+            if prev is None:
+                self.ncvhashtbl.heads[entry.vbucket] = nxt
+            else:
+                prev.vh_next = nxt
+            if nxt is not None:
+                nxt.vh_prev = prev
+        entry.h_prev = entry.h_next = entry.dv_prev = entry.dv_next = None
+        entry.v_prev = entry.v_next = entry.vh_prev = entry.vh_next = None
+        return [event]
 
     def cache_purge(self, vp: Vnode) -> list[Event]:
         """cache_purge (§1.7): every name of vp and every name under it (PURGE_PARENTS | PURGE_CHILDREN)."""
@@ -246,9 +334,9 @@ class NameCache(Journaled):
         """
         victims: dict[int, NameCacheEntry] = {}
         if parents:
-            victims.update(vp.v_nclist)
+            victims.update((e.num, e) for e in names_of(vp))
         if children:
-            victims.update(vp.v_dnclist)
+            victims.update((e.num, e) for e in children_of(vp))
         events = [
             Event(
                 "namecache.purge",
@@ -285,9 +373,9 @@ class NameCache(Journaled):
     def cache_revlookup(self, vp: Vnode, buf: bytearray, bp: int) -> tuple[int | str, Vnode | None, int, Event]:
         """cache_revlookup (§1.6): (0 | "ERANGE" | MISS, parent, new bp, event); the name goes before bp."""
         bucket = self.ncvhash(vp)
-        for entry in self.ncvhashtbl[bucket]:
+        for entry in chain(self.ncvhashtbl.heads[bucket], "vh_next"):
             if entry.vp is vp and entry.dvp is not vp and entry.name not in (".", ".."):
-                self.stats["ncs_revhits"] += 1
+                self.ncs_revhits += 1
                 raw = entry.name.encode("utf-8", "surrogateescape")
                 refs = (entry.id, vp.id, entry.dvp.id, f"ncvhash {bucket}")
                 if bp - len(raw) <= 0:
@@ -320,7 +408,7 @@ class NameCache(Journaled):
                         data={"bucket": bucket},
                     ),
                 )
-        self.stats["ncs_revmiss"] += 1
+        self.ncs_revmiss += 1
         return (
             MISS,
             None,
@@ -365,8 +453,20 @@ class NameCache(Journaled):
             "entries": [e.to_dict() for e in self.lru.values()],
         }
 
+    def _check_links(self) -> list[str]:
+        """Each intrusive chain's prev links point back along its next links."""
+        problems = []
+        for table, prev_link in ((self.nchashtbl, "h_prev"), (self.ncvhashtbl, "vh_prev")):
+            for bucket, head in enumerate(table.heads):
+                prev = None
+                for entry in chain(head, table.link):
+                    if getattr(entry, prev_link) is not prev:
+                        problems.append(f"{entry.id}: {prev_link} does not point back on chain {bucket}")
+                    prev = entry
+        return problems
+
     def check(self) -> list[str]:
-        """Invariants: chains, LRU, key index and per-vnode lists hold the same entries (§1.2)."""
+        """Invariants: chains, LRU and per-vnode lists hold the same entries (§1.2)."""
         problems: list[str] = []
         on_chains = {e.num for chain in self.nchashtbl for e in chain}
         if on_chains != set(self.lru) or sum(map(len, self.nchashtbl)) != len(self.lru):
@@ -376,11 +476,11 @@ class NameCache(Journaled):
         for entry in self.lru.values():
             if entry.bucket != self.nchash(entry.dvp, entry.name) or entry not in self.nchashtbl[entry.bucket]:
                 problems.append(f"{entry.id} is not on the chain its hash picks")
-            if self.by_key.get((entry.dvp.num, entry.name)) is not entry:
-                problems.append(f"{entry.id} missing from the (dvp, name) index")
-            if entry.dvp.v_dnclist.get(entry.num) is not entry:
+            if self.find(entry.dvp, entry.name) is not entry:
+                problems.append(f"{entry.id} is not what a lookup of its (dvp, name) finds")
+            if entry not in children_of(entry.dvp):
                 problems.append(f"{entry.id} missing from {entry.dvp.id}'s list of children")
-            if entry.vp is not None and entry.vp.v_nclist.get(entry.num) is not entry:
+            if entry.vp is not None and entry not in names_of(entry.vp):
                 problems.append(f"{entry.id} missing from {entry.vp.id}'s list of names")
             for vnode in (entry.dvp, entry.vp):
                 if vnode is not None and vnode.ino is None:
@@ -399,8 +499,7 @@ class NameCache(Journaled):
                 problems.append(f"{entry.id} is wrongly on or off ncvhashtbl")
         if sum(map(len, self.ncvhashtbl)) != sum(1 for e in self.lru.values() if e.vbucket is not None):
             problems.append("ncvhashtbl holds entries that are not in the cache")
-        if len(self.by_key) != len(self.lru):
-            problems.append("the (dvp, name) index and the LRU list differ in size")
+        problems += self._check_links()
         problems += [f"LRU list: {problem}" for problem in self.lru.check()]
         if any(value < 0 for value in self.stats.values()):
             problems.append("a counter went negative")

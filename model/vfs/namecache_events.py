@@ -28,30 +28,28 @@ class _EntryEvent(LazyEvent):
     """An event about one entry. It keeps the entry's ids, name and bucket (strings and ints), never the
     objects: an event kept in the history must not keep a replaced copy of the machine alive."""
 
-    __slots__ = ("bucket", "dvp", "eid", "name", "vp", "whiteout")
+    __slots__ = ("bucket", "dvp", "name", "num", "vp", "whiteout")
 
     def __init__(self, entry: NameCacheEntry) -> None:
         vp = entry.vp
-        self.eid = entry.id
+        self.num = entry.num
         self.dvp = entry.dvp.id
         self.name = entry.name
         self.bucket = entry.bucket
         self.vp = None if vp is None else vp.id
         self.whiteout = entry.whiteout
 
+    @property
+    def eid(self) -> str:
+        return f"nc{self.num}"
+
 
 class HitEvent(_EntryEvent):
-    """cache_lookup found a positive entry (ncs_goodhits)."""
+    """cache_lookup found a positive entry (ncs_goodhits). The cache makes one per entry and hands the
+    same one back at each hit while the entry lives: its ids cannot change meanwhile."""
 
     __slots__ = ()
     kind, explain, func, ret, errno = "namecache.hit", "", "cache_lookup", 0, None
-
-    def __init__(self, entry: NameCacheEntry) -> None:  # the hottest event: only what `render` reads
-        self.eid = entry.id
-        self.dvp = entry.dvp.id
-        self.name = entry.name
-        self.bucket = entry.bucket
-        self.vp = entry.vp.id  # type: ignore[union-attr]
 
     @property  # type: ignore[override]
     def changed(self) -> tuple[str, ...]:
@@ -126,7 +124,7 @@ class ReclaimEvent(_EntryEvent):
     explain = "At its maximum size the cache reuses its least recently used entry."
 
     def __init__(self, capacity: int, victim: NameCacheEntry) -> None:  # only what `render` reads
-        self.eid = victim.id
+        self.num = victim.num
         self.dvp = victim.dvp.id
         self.name = victim.name
         self.capacity = capacity

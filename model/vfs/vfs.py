@@ -18,6 +18,7 @@ from model.vfs.fs import DIR, FileSystem, build_tree
 from model.vfs.lifecycle import VnodeLifeCycle
 from model.vfs.mount import Mount
 from model.vfs.namecache import NameCache
+from model.vfs.namecache_entry import children_of, names_of
 from model.vfs.pagecache import PageCache
 from model.vfs.vnode import ACTIVE, DEAD, RECLAIMED, VDIR, Vnode, VnodeTable
 
@@ -323,10 +324,10 @@ class Vfs(VnodeLifeCycle):
     def _check_names_of(self, vp: Vnode) -> list[str]:
         """A vnode's two name lists hold exactly the cached entries naming it, and the entries under it (§1.2)."""
         problems = []
-        for num, entry in vp.v_nclist.items():
-            if self.namecache.entry(num) is not entry or entry.vp is not vp:
-                problems.append(f"{vp.id}'s list of names holds nc{num}, which is not a cached name of it")
-        for num, entry in vp.v_dnclist.items():
-            if self.namecache.entry(num) is not entry or entry.dvp is not vp:
-                problems.append(f"{vp.id}'s list of children holds nc{num}, which is not a cached entry under it")
+        for entry in names_of(vp):
+            if self.namecache.entry(entry.num) is not entry or entry.vp is not vp:
+                problems.append(f"{vp.id}'s list of names holds {entry.id}, which is not a cached name of it")
+        for entry in children_of(vp):
+            if self.namecache.entry(entry.num) is not entry or entry.dvp is not vp:
+                problems.append(f"{vp.id}'s list of children holds {entry.id}, which is not a cached entry under it")
         return problems

@@ -62,8 +62,8 @@ class Vnode(Journaled):
         self.xlock = False  # VXLOCK: being reclaimed right now; vget fails
         self.state = RECLAIMED
         self.mountedhere: str | None = None
-        self.v_nclist: JIndex = JIndex()  # name-cache entries whose target is this vnode (num -> entry)
-        self.v_dnclist: JIndex = JIndex()  # name-cache entries whose parent is this vnode
+        self.v_nclist: Any = None  # head of the name-cache entries whose target is this vnode (LIST_HEAD)
+        self.v_dnclist: Any = None  # head of the name-cache entries whose parent is this vnode
         self.tq_prev: Vnode | None = None  # links on the free list (TAILQ_ENTRY v_freelist)
         self.tq_next: Vnode | None = None
 
@@ -81,9 +81,18 @@ class Vnode(Journaled):
             "xlock": self.xlock,
             "state": self.state,
             "mountedhere": self.mountedhere,
-            "names": sorted(f"nc{n}" for n in self.v_nclist),
-            "children": sorted(f"nc{n}" for n in self.v_dnclist),
+            "names": _sorted_ids(self.v_nclist, "v_next"),
+            "children": _sorted_ids(self.v_dnclist, "dv_next"),
         }
+
+
+def _sorted_ids(head: Any, link: str) -> list[str]:
+    """The ids of a name-cache list's entries, by number (the dump does not depend on list order)."""
+    nums = []
+    while head is not None:
+        nums.append(head.num)
+        head = getattr(head, link)
+    return [f"nc{n}" for n in sorted(nums)]
 
 
 class VnodeTable(Journaled):

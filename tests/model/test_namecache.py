@@ -16,6 +16,7 @@ from model.events import Event
 from model.ops import parse
 from model.system import System
 from model.vfs.namecache import NameCache
+from model.vfs.namecache_entry import children_of, names_of
 from model.vfs.namei import namei, wants_entry
 from model.vfs.nchash import CREATE, DELETE, LOOKUP, MISS, NCHNAMLEN, RENAME, namei_hash
 from model.vfs.vfs import Vfs
@@ -196,12 +197,12 @@ def test_1_2_entry_is_on_its_hash_chain_the_lru_and_both_vnode_lists():
         bucket = (ref_hash(entry.name) ^ (entry.dvp.addr >> 3)) & (64 - 1)
         assert [e for e in cache.nchashtbl[bucket] if e is entry] == [entry], entry.id
         assert sum(chain.count(entry) for chain in cache.nchashtbl) == 1
-        assert entry.dvp.v_dnclist.get(entry.num) is entry
+        assert entry in children_of(entry.dvp)
         if entry.vp is not None:
-            assert entry.vp.v_nclist.get(entry.num) is entry
+            assert entry in names_of(entry.vp)
     negative = cache.find(vp_at(system, "/etc"), "nothere")
     assert negative.vp is None
-    assert all(negative.num not in v.v_nclist for v in vfs_of(system).vnodes.vnodes)
+    assert all(negative not in names_of(v) for v in vfs_of(system).vnodes.vnodes)
     assert system.check() == []
 
 
@@ -342,7 +343,7 @@ def test_1_4_hit_without_makeentry_removes_entry_and_counts_badhits():
         assert events[0].ret == MISS
         assert delta(before, stats(system)) == {"ncs_badhits": 1}
         assert cache.find(etc, name) is None
-    assert passwd.num not in cache.lru and passwd.num not in vp_at(system, "/etc/passwd").v_nclist
+    assert passwd.num not in cache.lru and passwd not in names_of(vp_at(system, "/etc/passwd"))
     assert system.check() == []
 
 
@@ -607,10 +608,10 @@ def test_1_5_entering_the_same_name_twice_leaves_one_entry_the_newer():
     named = [e for e in cache.lru.values() if (e.dvp, e.name) == (etc, "twice")]
     assert named == [newer]
     assert sum(1 for chain in cache.nchashtbl for e in chain if (e.dvp, e.name) == (etc, "twice")) == 1
-    assert older.num not in passwd.v_nclist and older.num not in etc.v_dnclist
+    assert older not in names_of(passwd) and older not in children_of(etc)
     assert newer in cache.ncvhashtbl[cache.ncvhash(bin_)]  # a directory target now
     run(system, f"enter {etc.id} twice -")  # and a negative replaces a positive
-    assert cache.find(etc, "twice").negative and newer.num not in bin_.v_nclist
+    assert cache.find(etc, "twice").negative and newer not in names_of(bin_)
     assert all(newer not in chain for chain in cache.ncvhashtbl)
     assert system.check() == []
 
@@ -634,7 +635,7 @@ def test_1_5_at_capacity_the_lru_head_is_removed_from_all_lists_and_reused():
     assert victim.num not in cache.lru
     assert all(victim not in chain for chain in cache.nchashtbl)
     assert all(victim not in chain for chain in cache.ncvhashtbl)
-    assert victim.num not in usr.v_dnclist and victim.num not in bin_.v_nclist
+    assert victim not in children_of(usr) and victim not in names_of(bin_)
     assert cache.find(usr, "bin") is None
     assert [name for _, name in lru_names(system)] == ["cc", "usr", "lib", "var"]
     assert system.check() == []
@@ -714,7 +715,7 @@ def test_1_6_revlookup_skips_dot_and_dotdot():
     usr, bin_ = vp_at(system, "/usr"), vp_at(system, "/usr/bin")
     run(system, f"purge {vfs.rootvnode.id}")  # drop (root, usr): usr is now named only by "." and ".."
     cache = vfs.namecache
-    assert {e.name for e in usr.v_nclist.values()} == {".", ".."}
+    assert {e.name for e in names_of(usr)} == {".", ".."}
     ret, dvp, bp, event = cache.cache_revlookup(usr, bytearray(32), 32)
     assert (ret, dvp, bp) == (MISS, None, 32) and event.kind == "namecache.revmiss"
     assert cache.stats["ncs_revhits"] == 0 and cache.stats["ncs_revmiss"] == 1

@@ -133,9 +133,13 @@ def test_check_catches_an_entry_on_the_wrong_chain() -> None:
     run(system, "lookup /usr")
     cache = system.part("vfs").namecache
     entry = next(iter(cache.lru.values()))
-    cache.nchashtbl[entry.bucket].remove(entry)
+    assert entry.h_prev is None and entry.h_next is None  # alone on its chain: move it to the next one
+    cache.nchashtbl.heads[entry.bucket] = None
     entry.bucket = (entry.bucket + 1) % 4
-    cache.nchashtbl[entry.bucket].append(entry)
+    entry.h_next = cache.nchashtbl.heads[entry.bucket]
+    if entry.h_next is not None:
+        entry.h_next.h_prev = entry
+    cache.nchashtbl.heads[entry.bucket] = entry
     broken(system, "not on the chain its hash picks")
 
 
@@ -146,7 +150,7 @@ def test_check_catches_a_vnode_list_naming_an_entry_no_longer_cached() -> None:
     entry = next(iter(vfs.namecache.lru.values()))
     vfs.namecache.remove(entry, reason="test")
     assert entry.vp is not None
-    entry.vp.v_nclist[entry.num] = entry  # a cache_remove that forgot the target's list
+    entry.v_next, entry.vp.v_nclist = entry.vp.v_nclist, entry  # a cache_remove that forgot the target's list
     broken(system, "list of names holds")
 
 

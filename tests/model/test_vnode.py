@@ -13,6 +13,7 @@ from model.ops import parse
 from model.system import System
 from model.vfs.fs import FileSystem
 from model.vfs.namecache import NameCache
+from model.vfs.namecache_entry import children_of, names_of
 from model.vfs.vfs import Vfs
 from model.vfs.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode
 
@@ -202,8 +203,8 @@ def test_2_2_inactive_vnode_keeps_its_identity_and_name_cache_entries():
     run(system, f"close {vp.id}")
     assert vp.state == INACTIVE and vp.ino == ino and vp.mount == "mnt0" and vp.type == VREG
     assert vfs_of(system).vnodes.by_identity[("mnt0", ino)] is vp
-    assert cache.find(etc, "passwd") is entry and entry.vp is vp and entry.num in vp.v_nclist
-    assert etc.state == INACTIVE and entry.num in etc.v_dnclist  # the directory too, on the free list
+    assert cache.find(etc, "passwd") is entry and entry.vp is vp and entry in names_of(vp)
+    assert etc.state == INACTIVE and entry in children_of(etc)  # the directory too, on the free list
     assert system.check() == []
 
 
@@ -409,7 +410,7 @@ def test_2_4_full_table_recycles_the_free_list_head_reclaim_then_cache_purge():
     assert passwd.id == f"{old_id}#2"  # the struct's second identity: its second generation
     purge = [e for e in events if e.func == "cache_purge" and e.refs[0] == old_id]
     assert doomed.id in purge[0].refs
-    assert cache.find(etc, "passwd") is None and doomed.num not in etc.v_dnclist
+    assert cache.find(etc, "passwd") is None and doomed not in children_of(etc)
     assert etc.state == INACTIVE and cache.find(vfs_of(system).rootvnode, "etc").vp is etc  # etc untouched
     assert vfs_of(system).vnodes.numvnodes == 4
     assert system.check() == []

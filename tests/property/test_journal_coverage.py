@@ -10,12 +10,13 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from model.events import Event
 from model.journal import JOURNALED_CONTAINERS, JDict, Journaled
 from model.ops import parse
 from model.system import System
 from tests.property.strategies import CONFIG, SETUP, any_line
 
-ATOMS = (int, float, str, bytes, bool, type(None), Enum, frozenset)
+ATOMS = (int, float, str, bytes, bool, type(None), Enum, frozenset, Event)  # an Event is immutable once made
 
 
 def escapes(system: System) -> list[str]:

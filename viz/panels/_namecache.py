@@ -115,7 +115,8 @@ class ChainsView(RowList):
             bucket = view.removed[ref].data.get("bucket")
             if isinstance(bucket, int) and 0 <= bucket < len(cache.nchashtbl):
                 self.ghosts_in.setdefault(bucket, []).append(ref)
-        changed = {cache.lru[int(r[2:])].bucket for r in view.changed if r.startswith("nc") and _live(cache, r)}
+        nums = {int(r[2:]) for r in view.changed if r.startswith("nc") and r[2:].isdigit()}
+        changed = {entry.bucket for entry in cache.entries(nums).values()}
         changed |= self.ghosts_in.keys()
         searched = {int(r[7:]) for r in view.looked if r.startswith("nchash ") and r[7:].isdigit()}
         entries = f"{cache.numcache}/{cache.capacity}"
@@ -124,10 +125,6 @@ class ChainsView(RowList):
         marked = changed or searched
         reveal = (min(marked), max(marked)) if marked else None
         self.reload(frozenset(changed), looked=frozenset(searched), reveal=reveal)
-
-
-def _live(cache: NameCache, ref: str) -> bool:
-    return ref[2:].isdigit() and int(ref[2:]) in cache.lru
 
 
 class LruView(RowList):

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from model.vfs.namecache_entry import children_of, names_of
 from model.vfs.vfs import Vfs
 from model.vfs.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED
 from viz.palette import palette
@@ -72,7 +73,7 @@ class VnodesView(RowList):
         if wide:
             text.append(f"{(vp.mount or '-')}:{vp.ino if vp.ino is not None else '-':<4} ", style=self.p.muted)
         text.append(self.vfs.path_of(vp), style=self.p.info)
-        names, children = len(vp.v_nclist), len(vp.v_dnclist)
+        names, children = sum(1 for _ in names_of(vp)), sum(1 for _ in children_of(vp))
         cached = f"  ({plural(names, 'name')}, {children} below)"
         if wide and (names or children) and text.cell_len + len(cached) <= self.scrollable_content_region.width - 2:
             text.append(cached, style=self.p.muted)
