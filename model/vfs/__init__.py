@@ -60,6 +60,22 @@ def namecache_outcome(event: Event) -> bool | None:
     return False if event.kind in _MISSES else None
 
 
+_KINDS = {
+    "namecache": "hit neghit miss long badhit falsehit enter enter_skipped remove reclaim purge purgevfs print revhit "
+    "revmiss getcwd",
+    "namei": "start crossmount notdir",
+    "vnode": "new recycle bind vget vref vrele lock unlock xlock inactive deactivate reclaim vgone dead free "
+    "space_freed",
+    "vfs": "lookup open create mkdir unlink rmdir rename chdir fchdir close whiteout mount unmount remove vop_lookup "
+    "read write truncate",
+    "page": "read fill hit write dirty queued written inval lost truncate",
+    "puffs": "flush inval inval_names server_show server_write",
+    "error": "vnode_lock",
+}
+KINDS = tuple(f"{family}.{name}" for family, names in _KINDS.items() for name in names.split())
+"""Every kind of event the VFS gives (a test runs the scenarios and checks that each kind they emit is here)."""
+
+
 def _entries(vfs: Vfs) -> Iterable[str]:
     return (e.id for e in list(vfs.namecache.lru.values())[-COMPLETED_ENTRIES:])
 
@@ -109,5 +125,7 @@ MECHANISM = register(
             "vnodes": ("vnode.*", "vfs.*", "error.vnode_*"),
             "pagecache": ("page.*", "puffs.*"),
         },
+        kinds=KINDS,
+        ref_prefixes=("nchash ", "ncvhash ", "page vp", "wr"),
     )
 )
