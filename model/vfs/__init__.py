@@ -80,6 +80,14 @@ def _entries(vfs: Vfs) -> Iterable[str]:
     return (e.id for e in list(vfs.namecache.lru.values())[-COMPLETED_ENTRIES:])
 
 
+def _pages(vfs: Vfs) -> Iterable[str]:
+    return (f"page {vnode}:{index}" for vnode, pages in vfs.pagecache.pages.items() for index in pages)
+
+
+def _writes(vfs: Vfs) -> Iterable[str]:
+    return (request.id for request in vfs.pagecache.queue)
+
+
 MECHANISM = register(
     Mechanism(
         "vfs",
@@ -114,6 +122,8 @@ MECHANISM = register(
             IdSpace("vp", "a vnode", lambda vfs: (v.id for v in vfs.vnodes.vnodes)),
             IdSpace("mnt", "a mount", lambda vfs: list(vfs.mounts)),
             IdSpace("nc", "a name-cache entry", _entries),
+            IdSpace("page vp", "a cached page of a vnode", _pages, example="page vp4:0"),
+            IdSpace("wr", "a queued write to the file server", _writes, example="wr1"),
         ),
         drills=DRILLS,
         summary=SUMMARY,
@@ -126,6 +136,6 @@ MECHANISM = register(
             "pagecache": ("page.*", "puffs.*"),
         },
         kinds=KINDS,
-        ref_prefixes=("nchash ", "ncvhash ", "page vp", "wr"),
+        ref_prefixes=("nchash ", "ncvhash "),
     )
 )
