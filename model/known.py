@@ -80,12 +80,16 @@ def has_id_shape(ref: str) -> bool:
     return any(ref.startswith(prefix) and _REF_NUMBER.fullmatch(ref, len(prefix)) for prefix in ref_prefixes())
 
 
-def known_ref(ref: str, seen: Iterable[str] = ()) -> str:
+def known_ref(ref: str, seen: Iterable[str] = (), *, named_only: bool = False) -> str:
     """`ref` if a step can name it: it is in `seen` (ids that exist now or that events named), or it has
-    the shape of an id of the registry (`has_id_shape`). Otherwise ValueError with the closest name."""
+    the shape of an id of the registry (`has_id_shape`); with `named_only` (`seen` holds every name the
+    steps give), only if it is in `seen`. Otherwise ValueError with the closest name."""
     seen = list(seen)
-    if ref in seen or has_id_shape(ref):
+    if ref in seen or (not named_only and has_id_shape(ref)):
         return ref
+    if named_only and has_id_shape(ref):
+        hint = _suggest(ref, seen, cutoff=0.5) or " (watch the steps' events for the ids they give)"
+        raise ValueError(f"no step names {ref!r}{hint}")
     number = re.search(r"[0-9]+$", ref)
     prefixes = [p for p in ref_prefixes() if p[0] == ref[:1]] or ref_prefixes()  # vnode9: vp9 before d9
     renamed = [prefix + number.group() for prefix in prefixes] if number else []

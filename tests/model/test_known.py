@@ -89,3 +89,15 @@ def test_ids_of_known_shape_are_accepted_before_any_step_names_them():
 def test_errno_names_are_upper_cased_and_any_error_is_a_star():
     assert known_errno("enoent") == "ENOENT" and known_errno("EFTYPE") == "EFTYPE"
     assert known_errno("*") == "*" and known_errno("any") == "any"
+
+
+def test_with_every_name_the_steps_give_an_id_no_step_names_is_refused():
+    """The app knows every ref of a scenario's steps: then vp999 is refused, with the closest one named."""
+    named = ["vp1", "vp9", "vp99", "pid 42"]
+    assert known_ref("vp9", named, named_only=True) == "vp9"
+    for ref, message in (("vp999", "no step names 'vp999' (did you mean vp99?)"),
+                         ("pid 4", "no step names 'pid 4' (did you mean pid 42?)"),
+                         ("vpp1", "no step can name 'vpp1' (did you mean vp1?)")):  # fmt: skip
+        with pytest.raises(ValueError) as refused:
+            known_ref(ref, named, named_only=True)
+        assert str(refused.value) == message
