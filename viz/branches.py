@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -10,10 +10,18 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from model.timeline import Branch
 from viz.row_table import RowTable
 
-if TYPE_CHECKING:
-    from viz.app import CacheScopeApp
+
+class BranchesHost(Protocol):
+    """What the screen needs of the app: the branches, and switching and deleting them (an error or None)."""
+
+    def branches(self) -> list[Branch]: ...
+
+    def switch_branch(self, number: int) -> str | None: ...
+
+    def delete_branch(self, number: int) -> str | None: ...
 
 
 class BranchesScreen(ModalScreen[None]):
@@ -32,7 +40,7 @@ class BranchesScreen(ModalScreen[None]):
         Binding("d,delete", "delete", "Delete"),
     ]
 
-    def __init__(self, app: CacheScopeApp) -> None:
+    def __init__(self, app: BranchesHost) -> None:
         super().__init__()
         self.debugger = app
 
