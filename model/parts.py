@@ -112,6 +112,10 @@ class Mechanism:
             where the modes differ; every func the mechanism's events name has one.
         views: view name -> the event kinds (globs) that view draws; a panel draws the view of its name,
             and a step brings forward the view it is about (`model.views.view_of`).
+        kinds: every event kind its events can have (``namecache.hit``), so a breakpoint on a kind
+            (`break kind`) can be checked against the kinds that exist.
+        ref_prefixes: prefixes of the other names its events give in `refs` that no id space owns
+            (``nchash `` for a hash chain, ``page vp`` for a cached page), so `break ref` knows them too.
     """
 
     name: str
@@ -126,6 +130,9 @@ class Mechanism:
     panels: tuple[str, ...] = ()
     sources: Mapping[str, tuple[Source, ...]] = field(default_factory=dict)
     views: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    kinds: tuple[str, ...] = ()
+    ref_prefixes: tuple[str, ...] = ()
 
 
 MECHANISMS: dict[str, Mechanism] = {}
@@ -280,6 +287,22 @@ def source_of(event: Event, config: Mapping[str, Any] | None = None) -> Source |
 def drills() -> list[Any]:
     """Every mechanism's quiz drills, in mechanism order."""
     return [drill for spec in mechanisms() for drill in spec.drills]
+
+
+CORE_KINDS = ("say", "stats", "state", "error")
+"""The kinds of the core verbs' events (`model.verbs`) and of a refused op (`model.events.error`)."""
+
+
+def event_kinds() -> list[str]:
+    """Every event kind the model declares: the core's, then each mechanism's, in mechanism order."""
+    return list(dict.fromkeys([*CORE_KINDS, *(kind for spec in mechanisms() for kind in spec.kinds)]))
+
+
+def ref_prefixes() -> list[str]:
+    """Every prefix of an id or name the model's events can give in `refs`: the id spaces' prefixes
+    (``vp``, ``pid ``, ``D set ``), then the other names the mechanisms declare (``nchash ``)."""
+    spaces = [space.prefix for spec in mechanisms() for space in spec.ids]
+    return list(dict.fromkeys([*spaces, *(prefix for spec in mechanisms() for prefix in spec.ref_prefixes)]))
 
 
 # -- validators for config keys ----------------------------------------------------------------------

@@ -7,6 +7,8 @@ file, the step number and what was expected, so a teacher finds a typo before cl
 from __future__ import annotations
 
 import difflib
+import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import CommandError, ScenarioError
-from model.ops import Op, make, parse
+from model.ops import Op, make, parse, to_text
 from model.parts import resolve_config
 from model.timeline import Step, Timeline
 from model.views import check_view
@@ -108,6 +110,74 @@ def _reject_unknown(data: Mapping[str, Any], known: tuple[str, ...], source: str
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}?" if close else f"expected one of {', '.join(known)}"
             raise ScenarioError(source, f"unknown {what} {key!r}", step=step, hint=hint)
+
+
+# -- writing a scenario back ------------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped, the rest kept as UTF-8."""
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else toml_string(key)
+
+
+def toml_value(value: Any) -> str:
+    """A config value as TOML: a string, a boolean, a number, an array or an inline table."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return (
+            ("nan" if math.isnan(value) else ("inf" if value > 0 else "-inf"))
+            if not math.isfinite(value)
+            else repr(value)
+        )
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
+    raise ValueError(f"a config value TOML cannot hold: {value!r}")
+
+
+def dumps(scenario: Scenario) -> str:
+    """The scenario as TOML text that `loads` reads back to the same title, about, [config] and steps.
+
+    A narration-only step (a `say` whose text is the step's narration) is written as `say` alone, as a
+    teacher writes it; any other step as its op's canonical text (`do`), with its `say` and `panel` when
+    they are not empty. The [config] is the one the scenario was written with, not its defaults.
+    """
+    lines = [f"title = {toml_string(scenario.title)}"]
+    if scenario.about:
+        lines.append(f"about = {toml_string(scenario.about)}")
+    if scenario.raw_config:
+        lines += ["", "[config]"]
+        lines += [f"{_toml_key(key)} = {toml_value(value)}" for key, value in scenario.raw_config.items()]
+    for step in scenario.steps:
+        lines += ["", "[[step]]"]
+        if step.op.verb != "say" or step.op.get("text") != step.say or not step.say:
+            lines.append(f"do = {toml_string(to_text(step.op))}")
+        if step.say:
+            lines.append(f"say = {toml_string(step.say)}")
+        if step.panel:
+            lines.append(f"panel = {toml_string(step.panel)}")
+    return "\n".join(lines) + "\n"
 
 
 SCENARIO_MAX = 64 << 20

@@ -17,18 +17,20 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header
 
 from model.errors import CommandError
-from model.ops import VERBS, parse
+from model.ops import VERBS
 from model.scenario import Scenario
-from model.timeline import Timeline
+from model.timeline import Branch, Timeline
 from model.views import view_of
 from themes import THEMES
 from viz.atomic import write_new
+from viz.branches import BranchesScreen
 from viz.breakpoints import BreakpointsScreen
 from viz.command_box import CommandBox
 from viz.commands import DebuggerCommand, UsageError, parse_command
 from viz.crash import EXIT_INTERNAL
 from viz.deck import WIDE_SIZE, PanelDeck, PanelFrame
 from viz.help import HelpScreen
+from viz.history import BoxHistory
 from viz.panels import EventLog, Narration, SourceBar, StepView, mechanism_panels
 from viz.panels._rows import pick
 from viz.panels._stats import StatsPanel
@@ -41,6 +43,11 @@ DEFAULT_DELAY, MIN_DELAY, MAX_DELAY = 1.0, 0.05, 10.0
 
 StepHook = Callable[[int, str], None]
 """Called with (position, op text) each time the step shown changes: for recorders and tests."""
+
+
+NAMES_COMPUTED_AHEAD = 20_000
+"""`break ref` computes up to this many steps ahead to know every id the branch names (a short
+scenario at once; a long import is checked by the shape of the id instead)."""
 
 
 class CacheScopeApp(App[None]):
@@ -82,6 +89,7 @@ class CacheScopeApp(App[None]):
         Binding("r", "run_to_breakpoint", "Run"),
         Binding("R", "run_back_to_breakpoint", "Run back", show=False),
         Binding("colon", "command", "Command"),
+        Binding("u", "undo_typed", "Undo typed op", show=False),
         Binding("B", "breakpoints", "Breakpoints", show=False),
         Binding("left_square_bracket", "panel(-1)", "Previous panel", show=False),
         Binding("right_square_bracket", "panel(1)", "Next panel", show=False),
@@ -122,6 +130,8 @@ class CacheScopeApp(App[None]):
         self._shown_position: int | None = None
         self.pinned = False
         self._hits: tuple[tuple[str, ...], int, frozenset[int]] = ((), 0, frozenset())
+        self.history = BoxHistory(self.timeline)
+        """The history as the box edits it: typed steps (for u), branches, checked jumps."""
 
     # -- layout -------------------------------------------------------------------------------------
 
@@ -138,7 +148,7 @@ class CacheScopeApp(App[None]):
                     yield EventLog(id="log")
                     yield SourceBar(id="source")
                 yield WatchPanel(id="watches")
-        yield CommandBox(self.known_ids)
+        yield CommandBox(self.known_ids, lambda: [b.number for b in self.branches()])
         yield Footer()
 
     def on_mount(self) -> None:
@@ -179,6 +189,10 @@ class CacheScopeApp(App[None]):
     def header_title(self, view: StepView) -> str:
         """`step 5 / 21`, and what is going on: playing, a pinned panel."""
         marks = ["▶ playing"] if self.playing else []
+        branches = self.branches()
+        if len(branches) > 1:
+            current = next(b.number for b in branches if b.current)
+            marks.insert(0, f"branch {current} of {len(branches)}")
         if self.pinned:
             marks.append(f"panel pinned: {self.active_panel} (P)")
         return "   ".join([f"step {view.position} / {view.length}", *marks])
@@ -207,7 +221,8 @@ class CacheScopeApp(App[None]):
             if hasattr(panel, "show"):
                 panel.show(view)
             self.show_lesson(frame, view)
-        self.query_one(TimelineBar).show(self.timeline, self.breakpoint_hits())
+        forks = frozenset(b.shared for b in self.branches() if not b.current)
+        self.query_one(TimelineBar).show(self.timeline, self.breakpoint_hits(), forks)
         self.query_one(EventLog).sync(self.timeline)
         self.query_one(WatchPanel).show(view)
         self.query_one(Narration).show(view)
@@ -267,13 +282,13 @@ class CacheScopeApp(App[None]):
 
     def action_run_to_breakpoint(self) -> None:
         """Run forward to the next step that matches a breakpoint (or to the end)."""
-        self._run(backward=False)
+        self.run_to_breakpoint(backward=False)
 
     def action_run_back_to_breakpoint(self) -> None:
         """Run backward to the previous step that matches a breakpoint (or to the start)."""
-        self._run(backward=True)
+        self.run_to_breakpoint(backward=True)
 
-    def _run(self, *, backward: bool) -> None:
+    def run_to_breakpoint(self, *, backward: bool) -> None:
         if not any(bp.enabled for bp in self.timeline.breakpoints):
             self.notify("no breakpoints: add one with  :break kind namecache.purge", severity="warning", timeout=3)
         hit = self.timeline.run_to_breakpoint(backward=backward)
@@ -356,36 +371,110 @@ class CacheScopeApp(App[None]):
         return self.query_one(WatchPanel).ids
 
     def on_command_box_submitted(self, message: CommandBox.Submitted) -> None:
-        """A debugger command (viz/commands.py) if the line starts with one's name, else a model op."""
+        """A debugger command (viz/commands.py) if the line starts with one's name, else a model op.
+
+        An error stays under the box; a command that moved the view or opened a screen closes the box, so
+        the next key is the app's again; anything else leaves the box open with "done"."""
         box = self.query_one(CommandBox)
+        closes = False
         try:
             command = parse_command(message.line)
-            if command is not None and command[0].closes_box:
-                box.action_close()
-                self.run_debugger_command(*command)
-                return
-            error = self.run_debugger_command(*command) if command is not None else self.apply_op(message.line)
+            if command is not None:
+                error = self.run_debugger_command(*command)
+                closes = command[0].closes_box(command[1])
+            else:
+                error = self.apply_op(message.line)
         except (UsageError, CommandError) as exc:
             error = str(exc)
         if error:
             box.show_error(error)
+        elif closes:
+            box.action_close()
         else:
             box.value = ""
             box.border_subtitle = f"done · step {self.timeline.position}/{self.timeline.length}"
 
     def apply_op(self, line: str) -> str | None:
-        """Apply an op as a new step after the current one (the old future is dropped); a typed `say` is
-        that step's narration, as in a scenario."""
-        op = parse(line)
-        events = self.timeline.append(op, str(op.get("text", "")) if op.verb == "say" else "")
+        """Apply an op as a new step right after the current one (viz/history.py); why the model refused
+        it, if it did (then nothing changed: no step, no branch, the state as it was).
+
+        In the past (step k of N), the new step starts a new branch and steps k+1..N stay on theirs
+        (`branches`, `branch N`); `u` takes the newest typed step back."""
+        refused = self.history.type_line(line)
+        if refused is not None:
+            return refused.text
+        typed = self.history.typed[-1]
+        if typed.forked:
+            branch = self.history.current_branch
+            self.notify(f"branch {branch} starts after step {typed.position}; the steps that followed stay on "
+                        "their branch (:branches lists them, u undoes this one)", timeout=4)  # fmt: skip
         self.refresh_view()
-        refused = next((e for e in events if e.is_error), None)
-        return refused.text if refused is not None else None
+        return None
+
+    # -- branches of the history and undo of typed ops -----------------------------------------------
+
+    def branches(self) -> list[Branch]:
+        """The branches of the history (read at every refresh: kept until the tree changes)."""
+        return self.history.branches()
+
+    def switch_branch(self, number: int) -> str | None:
+        """Show branch `number`, at the step where it leaves the current one (or earlier, where you are)."""
+        try:
+            self.history.switch(number)
+        except ValueError as exc:
+            return str(exc)
+        self.refresh_view()
+        self.notify(f"branch {number}: step {self.timeline.position} of {self.timeline.length}", timeout=2)
+        return None
+
+    def delete_branch(self, number: int) -> str | None:
+        """Forget branch `number`'s own steps (never the branch shown)."""
+        try:
+            self.history.delete(number)
+        except ValueError as exc:
+            return str(exc)
+        self.refresh_view()
+        self.notify(f"branch {number} deleted", timeout=2)
+        return None
+
+    def action_branches(self) -> None:
+        """The branches screen: enter switches, d deletes."""
+        self.push_screen(BranchesScreen(self))
+
+    def action_undo_typed(self) -> None:
+        """Take back the newest op typed in the box: its step is gone (its line stays in the box's history),
+        and the branch and step shown before it was typed come back."""
+        try:
+            typed = self.history.undo()
+        except LookupError as exc:
+            self.bell()
+            self.notify(str(exc), timeout=2)
+            return
+        self.refresh_view()
+        self.notify(f"undone: {typed.node.step.op if typed.node.step else ''}", timeout=2)
+
+    def ref_names(self) -> tuple[list[str], bool]:
+        """Every id a step names (live now, or in the events of any step applied on any branch), and whether
+        that is all a step of this branch can name: the rest of the branch is computed first (and the view
+        put back) when it is no longer than NAMES_COMPUTED_AHEAD steps. For checking `break ref`."""
+        t = self.timeline
+        if t.computed < t.length and t.length - t.computed <= NAMES_COMPUTED_AHEAD:
+            here = t.position
+            t.goto(t.length)
+            t.goto(here)
+        seen = dict.fromkeys(t.system.ids())
+        stack = [t.root]
+        while stack:
+            node = stack.pop()
+            stack.extend(node.children)
+            for event in node.events or ():
+                seen.update(dict.fromkeys(event.refs))
+        return list(seen), t.computed == t.length
 
     def run_debugger_command(self, spec: DebuggerCommand, args: tuple[str, ...]) -> str | None:
         """Carry out a debugger command (viz/commands.py); returns an error message or None."""
         error = spec.run(self, args)
-        if error is None and not spec.closes_box:
+        if error is None:
             self.refresh_view()
         return error
 
@@ -515,3 +604,11 @@ class CacheScopeApp(App[None]):
                 keys = ", ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))
                 yield SystemCommand(binding.description, f"key: {keys}",
                                     lambda action=binding.action: self.run_action(action))  # fmt: skip
+        yield SystemCommand("Branches", "the branches of the history (:branches)", self.action_branches)
+        for branch in self.branches():
+            if not branch.current:
+                yield SystemCommand(
+                    f"Switch to branch {branch.number}",
+                    f"{branch.length} steps, leaves this one after step {branch.shared}: {branch.first[:60]}",
+                    lambda number=branch.number: self.switch_branch(number),
+                )

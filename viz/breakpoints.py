@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from model.timeline import Timeline
+from viz.row_table import RowTable
 
 
 class BreakpointsScreen(ModalScreen[None]):
@@ -20,8 +21,9 @@ class BreakpointsScreen(ModalScreen[None]):
     BreakpointsScreen { align: center middle; }
     BreakpointsScreen > Vertical { width: 70; height: auto; max-height: 80%; border: thick $accent;
                                    background: $surface; padding: 0 1; }
-    BreakpointsScreen DataTable { height: auto; max-height: 20; }
+    BreakpointsScreen RowTable { height: auto; max-height: 20; }
     """
+    AUTO_FOCUS = "RowTable"  # the arrows, PageUp/PageDown and Home/End choose a row at once
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,B", "dismiss", "Close"),
         Binding("space,enter", "toggle", "Toggle"),
@@ -35,15 +37,15 @@ class BreakpointsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Breakpoints — space toggles, d deletes, escape closes. Add with ':break kind page.lost'.")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield RowTable()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(RowTable)
         table.add_columns("#", "on", "matches", "value")
         self._fill()
 
     def _fill(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(RowTable)
         row = table.cursor_row
         table.clear()
         for number, bp in enumerate(self.timeline.breakpoints, start=1):
@@ -52,7 +54,7 @@ class BreakpointsScreen(ModalScreen[None]):
             table.move_cursor(row=min(row, len(self.timeline.breakpoints) - 1))
 
     def _selected(self) -> int | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(RowTable)
         return table.cursor_row if self.timeline.breakpoints else None
 
     def action_toggle(self) -> None:

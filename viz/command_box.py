@@ -1,8 +1,13 @@
 """The command box (`:`): any op of the command language or a debugger command, with history,
-completion of verbs and object ids, and errors shown inline."""
+completion (viz/completion.py) and errors shown inline.
+
+Tab completes the word being typed and, pressed again, cycles through every word that can end it; a
+completed verb or command is followed by a space, and so is any word that was the only candidate. The
+first candidate shows as a suggestion after the cursor as you type (→ takes it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import events
@@ -11,35 +16,30 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input
 
-from model.ops import VERBS
-from model.parts import ensure_loaded
-from viz.commands import names
+from viz.completion import Completion, complete
+
+Ids = Callable[[], Sequence[str]]
+Branches = Callable[[], Sequence[int]]
+
+
+def _no_branches() -> Sequence[int]:
+    return ()
 
 
 class VerbAndIdSuggester(Suggester):
-    """Completes the first word from the verbs and debugger commands, later words from the ids the app
-    knows now; an id may hold spaces (``pid 42``, ``D set 5 way 1``), so the longest tail of the line that
-    starts one is completed."""
+    """Suggests the first completion of the word being typed (viz/completion.py), after the cursor."""
 
-    def __init__(self, ids: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, ids: Ids, branches: Branches = _no_branches) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
         self._ids = ids
+        self._branches = branches
 
     async def get_suggestion(self, value: str) -> str | None:
         if not value or value.endswith(" "):
             return None
-        head, _, last = value.rpartition(" ")
-        if not head:
-            ensure_loaded()
-            match = next((word for word in sorted([*VERBS, *names()]) if word.startswith(last) and word != last), None)
-            return f"{head} {match}".lstrip() if match else None
-        pool = self._ids()
-        for start in (i + 1 for i, ch in enumerate(value) if ch == " "):
-            tail = value[start:]
-            match = next((word for word in pool if word.startswith(tail) and word != tail), None)
-            if match is not None:
-                return value[:start] + match
-        return None
+        found = complete(value, self._ids, self._branches)
+        word = next((w for w in found.words if found.head + w != value), None) if found else None
+        return found.head + word if found and word else None
 
 
 class CommandBox(Input):
@@ -63,11 +63,14 @@ class CommandBox(Input):
             super().__init__()
             self.line = line
 
-    def __init__(self, ids: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, ids: Ids, branches: Branches = _no_branches) -> None:
         super().__init__(placeholder="op or debugger command (help lists them); ↑ history, tab completes",
-                         suggester=VerbAndIdSuggester(ids), select_on_focus=False, id="command-box")  # fmt: skip
+                         suggester=VerbAndIdSuggester(ids, branches), select_on_focus=False,
+                         id="command-box")  # fmt: skip
         self.history: list[str] = []
         self._cursor = 0
+        self._ids, self._branches = ids, branches
+        self._cycle: tuple[Completion, int, str] | None = None  # the completions, the one shown, the line shown
         self.display = False  # shown by `open`; hidden, it can take neither focus nor keys
 
     def open(self, text: str = "") -> None:
@@ -96,11 +99,25 @@ class CommandBox(Input):
         self.cursor_position = len(self.value)
 
     def action_complete(self) -> None:
-        if self._suggestion:
-            self.value = self._suggestion
-            self.cursor_position = len(self.value)
+        """Complete the word being typed; Tab again shows the next candidate, round and round."""
+        if self._cycle is not None and self._cycle[2] == self.value:
+            found, index, _ = self._cycle
+            index = (index + 1) % len(found.words)
+        else:
+            found = complete(self.value, self._ids, self._branches)
+            if found is None or not found.words:
+                self.app.bell()
+                return
+            index = 0
+        word = found.words[index]
+        space = " " if found.space_after or len(found.words) == 1 else ""
+        self.value = found.head + word + space
+        self.cursor_position = len(self.value)
+        self._cycle = (found, index, self.value)
 
     def on_key(self, event: events.Key) -> None:
+        if event.key != "tab":
+            self._cycle = None
         if event.key not in ("enter", "escape", "up", "down", "tab"):
             self.remove_class("-error")
             self.border_subtitle = ""

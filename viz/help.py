@@ -23,7 +23,7 @@ GENERAL_LEGEND = (
     ("✕ id", "an object the step removed, shown for this step only (a ghost row or cell)"),
     ("◆ panel", "in the grid (160x45 up): the panel the current step is about; P pins the panel shown"),
     ("more ▼", "the narration has more text: scroll it (click it, then the arrows or the wheel)"),
-    ("●  ▼", "timeline bar: where you are, and steps that hit a breakpoint (click to jump)"),
+    ("●  ▼  ┬", "timeline bar: where you are, steps that hit a breakpoint, where another branch leaves (click: jump)"),
     ("[ERRNO]", "a system call's error in the event log"),
 )
 
@@ -83,6 +83,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll { width: 90%; height: 90%; border: thick $accent; background: $surface; padding: 0 1; }
     """
+    AUTO_FOCUS = "VerticalScroll"  # the arrows, PageUp/PageDown and Home/End scroll at once
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close help"),
     ]
@@ -93,7 +94,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(Text("cachescope help — escape closes", style="bold"))
+            yield Static(Text("cachescope help — ↑ ↓ PageUp PageDown Home End scroll, escape closes", style="bold"))
             yield Static(keys_table(self._key_rows))
             yield Static(legend_table())
             yield Static(commands_table())

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -24,7 +24,7 @@ from viz.app import CacheScopeApp, StepHook
 
 QUIZ_KEYS = [
     ("n, space", "before a quizzed step: ask its question (the step comes after the answer)"),
-    ("1-4, click", "choose an answer"),
+    ("1-4, ↑ ↓, click", "choose an answer (Home, End: the first, the last)"),
     ("enter, a", "reveal the answer; enter again applies the step"),
     ("escape", "close the question without answering (n asks it again)"),
     ("b", "in a question: close it and go back one step"),
@@ -61,18 +61,36 @@ class OptionLine(Static):
             screen.choose(self.index)
 
 
+class QuestionBody(VerticalScroll):
+    """The question and its options, focused when the question opens: ↑ ↓ choose the previous or next
+    option, Home and End the first or last; PageUp and PageDown scroll a long question."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Previous answer", show=False),
+        Binding("down", "move(1)", "Next answer", show=False),
+        Binding("home", "move(-99)", "First answer", show=False),
+        Binding("end", "move(99)", "Last answer", show=False),
+    ]
+
+    def action_move(self, delta: int) -> None:
+        screen = self.screen
+        if isinstance(screen, QuestionScreen):
+            screen.move_choice(delta)
+
+
 class QuestionScreen(ModalScreen[bool]):
     """A question with numbered options: choose, reveal, continue. Dismissed with True to apply the step."""
 
     DEFAULT_CSS = """
     QuestionScreen { align: center bottom; background: $background 30%; }
-    QuestionScreen > Vertical { width: 100%; max-width: 110; height: auto; max-height: 80%; margin: 0 1 1 1;
-                                border: thick $accent; background: $surface; padding: 0 1; }
+    QuestionScreen > QuestionBody { width: 100%; max-width: 110; height: auto; max-height: 80%; margin: 0 1 1 1;
+                                    border: thick $accent; background: $surface; padding: 0 1; }
     QuestionScreen #prompt { margin: 0 0 1 0; }
     QuestionScreen #verdict { margin: 1 0 0 0; display: none; }
     QuestionScreen.-revealed #verdict { display: block; }
     QuestionScreen #keys { color: $text-muted; margin: 1 0 0 0; }
     """
+    AUTO_FOCUS = "QuestionBody"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "choose(0)", "Answer 1", show=False),
         Binding("2", "choose(1)", "Answer 2", show=False),
@@ -94,7 +112,7 @@ class QuestionScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         """The prompt, the options, the verdict (hidden until revealed) and the keys."""
-        with Vertical() as box:
+        with QuestionBody() as box:
             box.border_title = self.heading
             yield Static(Text(self.question.prompt, style="bold"), id="prompt")
             for index, option in enumerate(self.question.options):
@@ -106,7 +124,7 @@ class QuestionScreen(ModalScreen[bool]):
         if self.revealed:
             return "enter, n or space: apply the step and see it · b: go back"
         last = len(self.question.options)
-        return f"1-{last} or a click: choose · enter or a: reveal · escape: close · b: go back"
+        return f"1-{last}, ↑ ↓ or a click: choose · enter or a: reveal · escape: close · b: go back"
 
     def choose(self, index: int) -> None:
         """Pick option `index` (0-based); after the reveal the choice is fixed."""
@@ -116,6 +134,12 @@ class QuestionScreen(ModalScreen[bool]):
         for line in self.query(OptionLine):
             line.set_class(line.index == index, "-chosen")
             line.show_mark("▶" if line.index == index else " ")
+
+    def move_choice(self, delta: int) -> None:
+        """↑ ↓ Home End: choose the option `delta` away from the chosen one (the first when none is)."""
+        count = len(self.question.options)
+        start = self.chosen if self.chosen is not None else (-1 if delta > 0 else count)
+        self.choose(max(0, min(count - 1, start + delta)))
 
     def action_choose(self, index: int) -> None:
         """Keys 1-4."""

@@ -21,7 +21,7 @@ def screenshot_svg(
     scenario: Scenario, step: int, *, size: tuple[int, int] = DEFAULT_SIZE, theme: str | None = None,
     panel: str | None = None,
 ) -> str:  # fmt: skip
-    """The SVG of the app showing `scenario` at `step` (clamped to the script), in `theme`."""
+    """The SVG of the app showing `scenario` at `step` (0 to its number of steps), in `theme`."""
     return asyncio.run(_render(scenario, step, size, theme, panel))
 
 
@@ -53,6 +53,10 @@ def screenshot_command(args: list[str]) -> int:
     options = parser.parse_args(args)
     scenario = load_or_report(options.scenario)
     if scenario is None:
+        return EXIT_USAGE
+    if not 0 <= options.step <= len(scenario.steps):
+        print(f"cachescope screenshot: --step {options.step}: {options.scenario} has steps 0 to {len(scenario.steps)} "
+              "(0 is the state before the first)", file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     target: Path = options.output
     try:

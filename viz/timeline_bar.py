@@ -1,4 +1,5 @@
-"""The timeline bar: where you are in the script, where breakpoints were hit, and a click to jump."""
+"""The timeline bar: where you are in the script, where breakpoints were hit, where other branches of the
+history leave this one, and a click to jump."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from viz.palette import palette
 
 
 class TimelineBar(Widget):
-    """One line: a track with a ● at the current step and a ▼ at every step known to hit a breakpoint."""
+    """One line: a track with a ● at the current step, a ▼ at every step known to hit a breakpoint and a ┬
+    at every step another branch leaves this one after."""
 
     DEFAULT_CSS = "TimelineBar { height: 1; padding: 0 1; }"
 
@@ -27,11 +29,14 @@ class TimelineBar(Widget):
         super().__init__(id=id)
         self.timeline: Timeline | None = None
         self.hits: frozenset[int] = frozenset()
+        self.forks: frozenset[int] = frozenset()
 
-    def show(self, timeline: Timeline, hits: frozenset[int]) -> None:
-        """Redraw for the timeline's position; `hits` are step numbers that matched a breakpoint."""
+    def show(self, timeline: Timeline, hits: frozenset[int], forks: frozenset[int] = frozenset()) -> None:
+        """Redraw for the timeline's position; `hits` are step numbers that matched a breakpoint, `forks` the
+        steps after which another branch leaves this one (`Branch.shared`)."""
         self.timeline = timeline
         self.hits = hits
+        self.forks = forks
         self.refresh()
 
     def _track_width(self) -> int:
@@ -52,12 +57,19 @@ class TimelineBar(Widget):
         p = palette(self.app)
         width = self._track_width()
         cells = ["─"] * width
+        for step in self.forks:
+            cells[self.column_of(step)] = "┬"
         for step in self.hits:
             cells[self.column_of(step)] = "▼"
         done = self.column_of(self.timeline.position)
         text = Text()
         for column, cell in enumerate(cells):
-            style = f"bold {p.bad}" if cell == "▼" else (p.info if column <= done else p.muted)
+            if cell == "▼":
+                style = f"bold {p.bad}"
+            elif cell == "┬":
+                style = f"bold {p.special}"
+            else:
+                style = p.info if column <= done else p.muted
             text.append("●" if column == done else ("━" if column < done and cell == "─" else cell), style=style)
         text.append(f" {self.timeline.position:>4}/{self.timeline.length:<4}", style="bold")
         return text

@@ -84,6 +84,13 @@ def _mappings(cpu: CpuCaches) -> Iterable[str]:
     return (f"vma {start:#x}" for start, _, _ in cpu.memory.maps)
 
 
+_KINDS = (
+    "map store load exec hit miss fill evict writeback invalidate stale_fetch fault cacheflush clear_cache abi "
+    "flush_more"
+)
+KINDS = tuple(f"cpu.{name}" for name in _KINDS.split())
+"""Every kind of event the CPU caches give (a test runs the scenarios and checks that each kind they emit is here)."""
+
 MECHANISM = register(
     Mechanism(
         "cpu",
@@ -110,5 +117,7 @@ MECHANISM = register(
         panels=("viz.panels:CpuCachePanel",),
         sources=SOURCES,
         views={"cpu": ("cpu.*",)},
+        kinds=KINDS,
+        ref_prefixes=("mem ",),
     )
 )

@@ -47,6 +47,13 @@ def _tasks(fs: Procfs) -> Iterable[str]:
     return (t.ref for t in fs.tasks.values())
 
 
+_KINDS = (
+    "spawn thread unshare mount open read hold lookup d_hash_and_lookup revalidate dentry.new dentry.free dput exit "
+    "flush flush.mnt d_invalidate zap free_pid release_mnt mount.free ns.free shrink"
+)
+KINDS = tuple(f"proc.{name}" for name in _KINDS.split())
+"""Every kind of event /proc gives (a test runs the scenarios and checks that each kind they emit is here)."""
+
 MECHANISM = register(
     Mechanism(
         "procfs",
@@ -72,5 +79,6 @@ MECHANISM = register(
         panels=("viz.panels:ProcPanel",),
         sources=SOURCES,
         views={"proc": ("proc.*",)},
+        kinds=KINDS,
     )
 )

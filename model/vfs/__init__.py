@@ -61,8 +61,32 @@ def namecache_outcome(event: Event) -> bool | None:
     return False if event.kind in _MISSES else None
 
 
+_KINDS = {
+    "namecache": "hit neghit miss long badhit falsehit enter enter_skipped remove reclaim purge purgevfs print revhit "
+    "revmiss getcwd",
+    "namei": "start crossmount notdir",
+    "vnode": "new recycle bind vget vref vrele lock unlock xlock inactive deactivate reclaim vgone dead free "
+    "space_freed",
+    "vfs": "lookup open create mkdir unlink rmdir rename chdir fchdir close whiteout mount unmount remove vop_lookup "
+    "read write truncate",
+    "page": "read fill hit write dirty queued written inval lost truncate",
+    "puffs": "flush inval inval_names server_show server_write",
+    "error": "vnode_lock",
+}
+KINDS = tuple(f"{family}.{name}" for family, names in _KINDS.items() for name in names.split())
+"""Every kind of event the VFS gives (a test runs the scenarios and checks that each kind they emit is here)."""
+
+
 def _entries(vfs: Vfs) -> Iterable[str]:
     return (e.id for e in list(vfs.namecache.lru.values())[-COMPLETED_ENTRIES:])
+
+
+def _pages(vfs: Vfs) -> Iterable[str]:
+    return (f"page {vnode}:{index}" for vnode, pages in vfs.pagecache.pages.items() for index in pages)
+
+
+def _writes(vfs: Vfs) -> Iterable[str]:
+    return (request.id for request in vfs.pagecache.queue)
 
 
 MECHANISM = register(
@@ -99,6 +123,8 @@ MECHANISM = register(
             IdSpace("vp", "a vnode", lambda vfs: (v.id for v in vfs.vnodes.vnodes)),
             IdSpace("mnt", "a mount", lambda vfs: list(vfs.mounts)),
             IdSpace("nc", "a name-cache entry", _entries),
+            IdSpace("page vp", "a cached page of a vnode", _pages, example="page vp4:0"),
+            IdSpace("wr", "a queued write to the file server", _writes, example="wr1"),
         ),
         drills=DRILLS,
         summary=SUMMARY,
@@ -111,5 +137,7 @@ MECHANISM = register(
             "vnodes": ("vnode.*", "vfs.*", "error.vnode_*"),
             "pagecache": ("page.*", "puffs.*"),
         },
+        kinds=KINDS,
+        ref_prefixes=("nchash ", "ncvhash "),
     )
 )

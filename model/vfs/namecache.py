@@ -337,6 +337,7 @@ class NameCache(Journaled):
             victims.update((e.num, e) for e in names_of(vp))
         if children:
             victims.update((e.num, e) for e in children_of(vp))
+        victims = dict(sorted(victims.items()))  # oldest first, whatever order the lists hold them in
         events = [
             Event(
                 "namecache.purge",

@@ -10,6 +10,7 @@ Invalidation frees pages without cleaning them, so unflushed dirty data is lost.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from model.events import Event
@@ -29,6 +30,8 @@ from model.vfs.page import (
     trunc_page,
 )
 from model.vfs.puffs_server import FileServer, WriteRequest
+
+_PAGE_REF = re.compile(r"page (vp[0-9]+):([0-9]{1,9})")
 
 PGO_CLEANIT, PGO_FREE = 0x001, 0x008
 """VOP_PUTPAGES flags (uvm/uvm_pager.h): write dirty pages back, or free pages."""
@@ -427,6 +430,20 @@ class PageCache(FileServer):
         ]
 
     # -- inspection ---------------------------------------------------------------------------------
+
+    def describe(self, ref: str) -> str | None:
+        """A cached page (``page vp4:2``) or a queued write (``wr3``), for `state` and the watch panel."""
+        if m := _PAGE_REF.fullmatch(ref):
+            page = self.pages.get(m[1], {}).get(int(m[2]))
+            if page is None:
+                return None
+            dirty = ", ".join(f"{lo}-{hi - 1}" for lo, hi in page.dirty) or "none"
+            return f"{ref} {page.state}, version {page.version}\ndirty bytes {dirty}"
+        for request in self.queue:
+            if request.id == ref:
+                page = f"page {request.vnode}:{request.index}"
+                return f"{ref}: {request.bytes} bytes of {page} (version {request.version}) to write to the file server"
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {

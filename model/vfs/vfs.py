@@ -250,7 +250,7 @@ class Vfs(VnodeLifeCycle):
         if ref in self.mounts:
             mount = self.mounts[ref]
             return f"{mount.id} {mount.fs.fstype} on {mount.path}\nroot {mount.root.id if mount.root else '-'}"
-        return None
+        return self.pagecache.describe(ref)
 
     def to_dict(self) -> dict[str, Any]:
         state = {

@@ -92,7 +92,7 @@ def _sorted_ids(head: Any, link: str) -> list[str]:
     while head is not None:
         nums.append(head.num)
         head = getattr(head, link)
-    return [f"nc{n}" for n in sorted(nums)]
+    return sorted(f"nc{n}" for n in nums)
 
 
 class VnodeTable(Journaled):

@@ -130,3 +130,13 @@ def test_refusals_in_json_mode_leave_stdout_pure_json(tmp_path: Path, capsys: py
     captured = capsys.readouterr()
     assert [json.loads(line)["step"] for line in captured.out.splitlines()] == [1]
     assert "no vnode vp99" in captured.err
+
+
+@pytest.mark.parametrize("step_number", ["22", "-1", "99"])
+def test_a_screenshot_step_outside_the_scenario_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], step_number: str
+) -> None:
+    out = tmp_path / "x.svg"
+    run_fails(capsys, ["screenshot", "tour", "--step", step_number, "-o", str(out)],
+              f"--step {step_number}: tour has steps 0 to 21")  # fmt: skip
+    assert not out.exists()

@@ -257,3 +257,17 @@ def test_4_2_rounding_follows_the_configured_page_size(page_size):
     system = _system(f"write /puffs/f 0 {4 * page_size}", page_size=page_size)
     head = _head(_run(system, f"flush /puffs/f {page_size + 1} {2 * page_size + 1}"), "puffs.flush")
     assert (head.data["offlo"], head.data["offhi"]) == (page_size, 3 * page_size)
+
+
+def test_cached_pages_and_queued_writes_are_ids_that_state_describes():
+    """Pages and write requests are ids of the vfs mechanism (completion in the box, `state`, watches)."""
+    system = _system("write /puffs/f 0 5000", "flush /puffs/f 0 4096")
+    vp = next(ref for ref in system.ids() if ref.startswith("page vp")).removeprefix("page ").split(":")[0]
+    assert {f"page {vp}:0", f"page {vp}:1", "wr1"} <= set(system.ids())
+    assert "wr2" not in system.ids()
+    assert system.describe(f"page {vp}:1").startswith(f"page {vp}:1 dirty")
+    assert "dirty bytes 0-903" in system.describe(f"page {vp}:1")
+    assert system.describe("wr1").startswith(f"wr1: 4096 bytes of page {vp}:0")
+    assert system.describe(f"page {vp}:7") is None and system.describe("wr9") is None
+    state = _run(system, f"state 'page {vp}:0'")
+    assert state[0].kind == "state" and "queued" in state[0].text

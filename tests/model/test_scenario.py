@@ -63,3 +63,44 @@ def test_missing_file_directory_and_binary_file(tmp_path):
 def test_unknown_builtin_name_suggests_one():
     with pytest.raises(ScenarioError, match="did you mean 'tour'"):
         resolve("tuor")
+
+
+# -- dumps: a scenario written back as TOML ------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from model.ops import make, parse  # noqa: E402
+from model.scenario import Scenario, dumps  # noqa: E402
+from model.timeline import Step  # noqa: E402
+from tests.property.strategies import CONFIG, any_line  # noqa: E402
+
+
+def _same(a: Scenario, b: Scenario) -> None:
+    assert (a.title, a.about, a.raw_config, a.config, a.steps) == (b.title, b.about, b.raw_config, b.config, b.steps)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_dumps_writes_every_builtin_back_to_the_same_scenario(name):
+    scenario = load_builtin(name)
+    _same(loads(dumps(scenario), "again.toml"), scenario)
+
+
+def test_dumps_writes_narration_steps_as_say_and_keeps_do_say_and_panel():
+    steps = [Step(make("say", text="hi"), "hi"), Step(parse("lookup /usr"), "a walk", "vnodes"), Step(parse("say x"))]
+    text = dumps(Scenario("t", "", {}, steps, "t.toml"))
+    assert text.count("do = ") == 2 and 'say = "hi"' in text and 'panel = "vnodes"' in text
+    assert 'do = "say x"' in text  # a say op with no narration of its own stays a do
+    assert loads(text).steps == steps
+
+
+text_of_any_kind = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
+
+
+@given(title=text_of_any_kind, about=text_of_any_kind, lines=st.lists(any_line, max_size=8),
+       says=st.lists(text_of_any_kind, max_size=8))  # fmt: skip
+def test_dumps_round_trips_any_text_and_any_op(title, about, lines, says):
+    steps = [Step(parse(line), say) for line, say in zip(lines, says + [""] * len(lines), strict=False)]
+    scenario = Scenario(title, about, {}, steps, "x.toml", dict(CONFIG))
+    again = loads(dumps(scenario), "x.toml")
+    assert (again.title, again.about, again.raw_config, again.steps) == (title, about, CONFIG, steps)

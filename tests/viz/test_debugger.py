@@ -43,7 +43,7 @@ async def test_home_end_and_goto():
         assert app.timeline.position == 5
 
 
-async def test_command_box_applies_an_op_as_a_new_step_and_truncates_the_future():
+async def test_command_box_applies_an_op_as_a_new_step_on_a_new_branch():
     app = _app()
     async with app.run_test(size=(100, 30)) as pilot:
         app.goto(3)
@@ -52,6 +52,7 @@ async def test_command_box_applies_an_op_as_a_new_step_and_truncates_the_future(
         await pilot.press("enter")
         assert app.timeline.length == 4 and app.timeline.position == 4
         assert str(app.timeline.current_step.op) == "lookup /etc/passwd"
+        assert [b.length for b in app.timeline.branches()] == [14, 4], "the old future stays as branch 1"
         box = app.query_one(CommandBox)
         assert box.display and "step 4/4" in box.border_subtitle
 

@@ -127,7 +127,7 @@ async def test_help_lists_the_quiz_keys():
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "".join(_text(widget) for widget in app.screen.query(Static))
-        assert "1-4, click" in text and "reveal the answer" in text and "Step" in text
+        assert "1-4, ↑ ↓, click" in text and "reveal the answer" in text and "Step" in text
 
 
 def test_snapshot_a_revealed_question(snap_compare):
