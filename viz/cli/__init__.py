@@ -36,6 +36,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "record": ("viz.record", "record_command", "record the autoplay as asciicast v2, or an SVG handout"),
     "serve": ("viz.serve", "serve_command", "serve the app to web browsers (localhost unless --host)"),
     "quiz": ("viz.cli.quiz", "quiz_command", "a seeded quiz on what each step does (--reverse: which op did it?)"),
+    "compare": (
+        "viz.cli.compare",
+        "compare_command",
+        "one scenario on two or three kernel configurations side by side",
+    ),
 }
 """name -> (module, function, help). The function takes the remaining arguments and returns the exit
 status. A new subcommand is one line here and a module of its own, imported only when used."""
