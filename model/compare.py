@@ -23,11 +23,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from model.events import Event
 from model.overrides import Side
 from model.parts import source_of
 from model.scenario import Scenario
 from model.state_objects import objects
 from model.system import System
+from model.timeline import Step, Timeline
 
 COMPARED = ("kind", "func", "ret", "errno", "refs", "created", "changed", "removed", "data")
 """The fields of an event (as `Event.to_dict` writes them; a missing one is None) a comparison looks at."""
@@ -71,10 +73,12 @@ class ObjectDiff:
         return {"id": self.id, "left": self.left, "right": self.right}
 
     def words(self) -> str:
-        """`state: live | dead`, `only left`: what differs, in a few words, for the app."""
+        """`state: live | dead`, `only on the left`: what differs, in a few words, for the app."""
         if not self.fields:
             return "only on the left" if self.right is None else "only on the right"
-        return ", ".join(f"{name}: {_short(pair[0])} | {_short(pair[1])}" for name, pair in self.fields.items())
+        return ", ".join(
+            f"{name}: {_short(pair[0], name)} | {_short(pair[1], name)}" for name, pair in self.fields.items()
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +105,8 @@ class StepDiff:
     diverges: bool
 
     def marked_events(self, side: int) -> dict[int, str]:
-        """Index of each event of `side` that differs -> `≠` (it differs from its counterpart) or `+` (only
-        this side has it); the first side is marked against every other."""
+        """Index of each event of `side` that differs -> "differs" (its counterpart differs in some field)
+        or "only" (no counterpart: only this side has it); the first side is marked against every other."""
         marks: dict[int, str] = {}
         for number, pair in enumerate(self.pairs, start=1):
             if side not in (0, number):
@@ -110,7 +114,7 @@ class StepDiff:
             for diff in pair.events:
                 index = diff.left if side == 0 else diff.right
                 if index is not None:
-                    marks[index] = "≠" if diff.fields or marks.get(index) == "≠" else "+"
+                    marks[index] = "differs" if diff.fields or marks.get(index) == "differs" else "only"
         return marks
 
     @property
@@ -260,6 +264,65 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-def _short(value: Any) -> str:
+HEX_FIELDS = frozenset({"addr", "tag", "start", "end"})
+
+
+def _short(value: Any, name: str = "") -> str:
+    """A value in a few characters: addresses and tags in hex, booleans as true/false, None as —."""
+    if isinstance(value, int) and not isinstance(value, bool) and name in HEX_FIELDS:
+        return hex(value)
     text = "—" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
     return text if len(text) <= 24 else text[:23] + "…"
+
+
+class Lockstep:
+    """One Timeline per side, always at the same position: stepping moves them all (for the compare view)."""
+
+    def __init__(self, comparison: Comparison) -> None:
+        self.comparison = comparison
+        self.timelines = [Timeline(comparison.scenario.steps, config) for config in comparison.configs]
+
+    @property
+    def position(self) -> int:
+        return self.timelines[0].position
+
+    @property
+    def length(self) -> int:
+        return self.timelines[0].length
+
+    @property
+    def at_end(self) -> bool:
+        return self.timelines[0].at_end
+
+    @property
+    def steps(self) -> list[Step]:
+        return self.timelines[0].steps
+
+    @property
+    def current_step(self) -> Step | None:
+        return self.timelines[0].current_step
+
+    @property
+    def diff(self) -> StepDiff:
+        """The differences at the position shown."""
+        return self.comparison.steps[self.position]
+
+    def step(self) -> tuple[Event, ...] | None:
+        """Every side one step forward; the first side's events, None at the end."""
+        events = [timeline.step() for timeline in self.timelines]
+        return events[0]
+
+    def back(self) -> bool:
+        """Every side one step back; False at step 0."""
+        return all([timeline.back() for timeline in self.timelines])
+
+    def goto(self, n: int) -> None:
+        for timeline in self.timelines:
+            timeline.goto(n)
+
+    def next_divergent(self, *, backward: bool = False) -> int | None:
+        """The next (or previous) divergent step from the position, if any."""
+        steps = self.comparison.divergent
+        if backward:
+            return next((n for n in reversed(steps) if n < self.position), None)
+        return next((n for n in steps if n > self.position), None)

@@ -103,9 +103,9 @@ def _main(args: list[str]) -> int:
         scenario = load_or_report(options.scenario)
     if scenario is None:
         return EXIT_USAGE
-    from viz.app import CacheScopeApp  # imported late: `run` and `--list` need no Textual
+    from viz.compare.launch import app_for  # imported late: `run` and `--list` need no Textual
 
-    CacheScopeApp(scenario, theme=options.theme).run()
+    app_for(scenario, theme=options.theme).run()
     return EXIT_OK
 
 
