@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from model.compare import Comparison, Lockstep
 from model.views import view_of
-from viz.compare.widgets import DivergenceBar, ObjectDiffs, SideEvents
+from viz.compare.widgets import DivergenceBar, ObjectDiffs, SideEvents, legend
 from viz.palette import palette
 from viz.panels import StepView, mechanism_panels
 from viz.panels._rows import RowList
@@ -39,9 +39,10 @@ class CompareScreen(Screen[None]):
     .side-label { height: 1; padding: 0 1; background: $boost; text-style: bold; }
     .side ContentSwitcher { height: 2fr; }
     .side SideEvents { height: 1fr; min-height: 3; }
-    #bottom { height: auto; max-height: 40%; border-top: solid $primary-darken-1; padding: 0 1; }
+    #bottom { height: auto; max-height: 35%; border-top: solid $primary-darken-1; padding: 0 1; }
     #say { height: auto; max-height: 6; }
     #objects { height: auto; max-height: 10; }
+    #legend { height: 1; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n,space", "step", "Step"),
@@ -81,6 +82,7 @@ class CompareScreen(Screen[None]):
         with VerticalScroll(id="bottom"):
             yield Static(id="say")
             yield ObjectDiffs(id="objects")
+        yield Static(id="legend")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -121,13 +123,18 @@ class CompareScreen(Screen[None]):
             for rows in panel.query(RowList):
                 rows.differs = differs
             panel.show(view)  # type: ignore[attr-defined]
+            for rows in panel.query(RowList):
+                if differs and not rows.highlighted:
+                    rows.call_after_refresh(_reveal_first_difference, rows)
             self.query_one(f"#events-{n}", SideEvents).show(diff.events[n], diff.marked_events(n))
         self.query_one(DivergenceBar).show(lockstep)
         self._title(diff.diverges)
         self._narration()
         previous = self.comparison.steps[position - 1] if position else None
-        width = max(20, self.size.width - 4)
-        self.query_one(ObjectDiffs).show(diff, self.comparison.labels, previous, width)
+        self.query_one(ObjectDiffs).show(diff, self.comparison.labels, previous)
+        self.query_one("#legend", Static).update(
+            Text(legend(max(20, self.size.width - 2)), style=palette(self.app).muted)
+        )
         if position != self._shown:
             hook = getattr(self.app, "step_hook", None)
             if hook is not None:
@@ -223,3 +230,11 @@ class CompareScreen(Screen[None]):
             self.app.exit()
         else:
             self.app.pop_screen()
+
+
+def _reveal_first_difference(rows: RowList) -> None:
+    """Scroll a list whose step changed nothing so its first row that differs is in view (small screens)."""
+    first = next((i for i in range(rows.row_count()) if rows.row_ref(i) in rows.differs), None)
+    top, height = round(rows.scroll_y), rows.scrollable_content_region.height
+    if first is not None and not top <= first < top + height:
+        rows.scroll_to(y=max(0, first - 1), animate=False, immediate=True, force=True)

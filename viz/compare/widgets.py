@@ -117,11 +117,11 @@ class SideEvents(VerticalScroll):
 
 
 class ObjectDiffs(Static):
-    """The objects whose state differs at this step, side by side, and the legend of the marks."""
+    """The objects whose state differs at this step, side by side."""
 
     DEFAULT_CSS = "ObjectDiffs { height: auto; }"
 
-    def show(self, diff: StepDiff, labels: Sequence[str], previous: StepDiff | None, width: int) -> None:
+    def show(self, diff: StepDiff, labels: Sequence[str], previous: StepDiff | None) -> None:
         p = palette(self.app)
         text = Text()
         shown = 0
@@ -139,7 +139,10 @@ class ObjectDiffs(Static):
                 text.append(" (new)\n" if new and previous is not None else "\n", style=f"bold {p.special}")
                 shown += 1
         if not shown:
-            text.append("No object differs at this step.\n", style=p.muted)
-        legend = next((line for line in LEGEND if len(line) <= width), LEGEND[-1])
-        text.append(legend, style=p.muted)
-        self.update(text)
+            text.append("No object differs at this step.", style=p.muted)
+        self.update(text.rstrip() or text)
+
+
+def legend(width: int) -> str:
+    """The marks' legend, worded to fit `width` cells."""
+    return next((line for line in LEGEND if len(line) <= width), LEGEND[-1])
