@@ -18,11 +18,12 @@ from typing import Any
 
 from model.errors import CommandError, ScenarioError
 from model.ops import Op, make, parse, to_text
+from model.overrides import OverrideError, Side, sides_of_table
 from model.parts import resolve_config
 from model.timeline import Step, Timeline
 from model.views import check_view
 
-TOP_KEYS = ("title", "about", "config", "step")
+TOP_KEYS = ("title", "about", "config", "step", "compare")
 STEP_KEYS = ("do", "say", "panel")
 BUILTIN_PACKAGE = "model.scenarios"
 DEFAULT_SCENARIO = "tour"
@@ -38,6 +39,8 @@ class Scenario:
     steps: list[Step]
     source: str
     raw_config: dict[str, Any] = field(default_factory=dict)
+    compare: list[Side] = field(default_factory=list)
+    """The sides of its `[compare]` table (model/overrides.py); empty for a scenario that compares nothing."""
 
     def timeline(self, **options: Any) -> Timeline:
         """A fresh Timeline at position 0 over this scenario's steps."""
@@ -71,7 +74,20 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     if not isinstance(raw_steps, list):
         raise ScenarioError(source, "'step' must be an array of tables", hint="write each step as [[step]]")
     steps = [_step(raw, source, number) for number, raw in enumerate(raw_steps, start=1)]
-    return Scenario(title, about, config, steps, source, dict(raw_config))
+    return Scenario(title, about, config, steps, source, dict(raw_config), _compare(data, raw_config, source))
+
+
+def _compare(data: Mapping[str, Any], raw_config: Mapping[str, Any], source: str) -> list[Side]:
+    """The `[compare]` table's sides, each checked against the scenario's own `[config]`."""
+    if "compare" not in data:
+        return []
+    try:
+        sides = sides_of_table(data["compare"], source)
+        for side in sides:
+            side.config(raw_config)
+    except OverrideError as exc:
+        raise ScenarioError(source, str(exc).removeprefix(f"{source}: ")) from None
+    return sides
 
 
 def _step(raw: Any, source: str, number: int) -> Step:

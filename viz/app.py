@@ -27,6 +27,7 @@ from viz.branches import BranchesScreen
 from viz.breakpoints import BreakpointsScreen
 from viz.command_box import CommandBox
 from viz.commands import DebuggerCommand, UsageError, parse_command
+from viz.compare import command as _compare_command  # noqa: F401  (registers the `compare` command)
 from viz.crash import EXIT_INTERNAL
 from viz.deck import WIDE_SIZE, PanelDeck, PanelFrame
 from viz.help import HelpScreen
@@ -599,6 +600,8 @@ class CacheScopeApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the debugger in the command palette, with its key."""
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Compare kernels", "compare LEFT RIGHT: this history on two configurations side by side",
+                            lambda: self.query_one(CommandBox).open("compare "))  # fmt: skip
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action not in ("quit",):
                 keys = ", ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))

@@ -71,9 +71,9 @@ def write_handout(scenario: Scenario, directory: Path, *, size: tuple[int, int],
 
 
 async def _screenshots(scenario: Scenario, directory: Path, size: tuple[int, int], theme: str | None) -> int:
-    from viz.app import CacheScopeApp  # late: checking a directory with is_handout needs no Textual
+    from viz.compare.launch import app_for  # late: checking a directory with is_handout needs no Textual
 
-    app = CacheScopeApp(scenario, theme=theme)
+    app = app_for(scenario, theme=theme)
     app.animation_level = "none"
     length = app.timeline.length
     async with app.run_test(size=size) as pilot:

@@ -26,9 +26,9 @@ def screenshot_svg(
 
 
 async def _render(scenario: Scenario, step: int, size: tuple[int, int], theme: str | None, panel: str | None) -> str:
-    from viz.app import CacheScopeApp  # late: the parser and its errors need no Textual
+    from viz.compare.launch import app_for  # late: the parser and its errors need no Textual
 
-    app = CacheScopeApp(scenario, theme=theme)
+    app = app_for(scenario, theme=theme)
     app.animation_level = "none"
     async with app.run_test(size=size) as pilot:
         app.goto(step)

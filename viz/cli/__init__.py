@@ -36,6 +36,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "record": ("viz.record", "record_command", "record the autoplay as asciicast v2, or an SVG handout"),
     "serve": ("viz.serve", "serve_command", "serve the app to web browsers (localhost unless --host)"),
     "quiz": ("viz.cli.quiz", "quiz_command", "a seeded quiz on what each step does (--reverse: which op did it?)"),
+    "compare": (
+        "viz.cli.compare",
+        "compare_command",
+        "one scenario on two or three kernel configurations side by side",
+    ),
 }
 """name -> (module, function, help). The function takes the remaining arguments and returns the exit
 status. A new subcommand is one line here and a module of its own, imported only when used."""
@@ -98,9 +103,9 @@ def _main(args: list[str]) -> int:
         scenario = load_or_report(options.scenario)
     if scenario is None:
         return EXIT_USAGE
-    from viz.app import CacheScopeApp  # imported late: `run` and `--list` need no Textual
+    from viz.compare.launch import app_for  # imported late: `run` and `--list` need no Textual
 
-    CacheScopeApp(scenario, theme=options.theme).run()
+    app_for(scenario, theme=options.theme).run()
     return EXIT_OK
 
 

@@ -16,8 +16,9 @@ import sys
 
 from textual.app import App
 
-from viz.app import DEFAULT_DELAY, CacheScopeApp
+from viz.app import DEFAULT_DELAY
 from viz.cli.base import EXIT_OK, EXIT_USAGE, Parser, load_or_report
+from viz.compare.launch import app_for
 from viz.options import add_delay, add_theme, parse_size
 
 
@@ -122,7 +123,7 @@ def play_command(args: list[str]) -> int:
             )
             return EXIT_USAGE
     reporter = StepReporter(options.step_fd) if options.step_fd is not None else None
-    app = CacheScopeApp(
+    app = app_for(
         scenario, autoplay=options.delay, exit_at_end=options.exit_at_end, theme=options.theme, step_hook=reporter
     )
     if reporter is not None:

@@ -81,7 +81,8 @@ class DentryRows:
         """Bring the rows up to `fs`: insert the dentries added since, or lay everything out again."""
         signature = tree_signature(fs)
         added = range(self._next, fs.next_dentry)
-        if fs is self.fs and signature == self._signature and all(n in fs.dentries for n in added):
+        going_back = fs.next_dentry < self._next  # a step undone: the dentries it made are gone, not added
+        if fs is self.fs and signature == self._signature and not going_back and all(n in fs.dentries for n in added):
             for n in added:  # allocated parents first, as a walk allocates them
                 self._insert(fs.dentries[n])
                 self.stale += fs.is_stale(fs.dentries[n])

@@ -29,6 +29,8 @@ LOOK = "◇ "
 """The lighter mark of rows the step looked at (searched, read) without changing anything in them."""
 GHOST = "✕"
 """Starts a ghost row: an object the step removed, shown for this step only."""
+DIFFERS = "↔"
+"""In the compare view, beside the mark: the row's object is not the same on the other machine."""
 
 
 def pick(width: int, candidates: tuple[str, ...]) -> str:
@@ -69,6 +71,8 @@ class RowList(ScrollView, can_focus=True):
         self.highlighted: frozenset[int] = frozenset()
         self.looked: frozenset[int] = frozenset()
         self.ghosts: frozenset[int] = frozenset()
+        self.differs: frozenset[str] = frozenset()
+        """Ids whose state differs on another machine (set by the compare view; rows showing one get ↔)."""
 
     # -- what subclasses provide ---------------------------------------------------------------
 
@@ -145,6 +149,8 @@ class RowList(ScrollView, can_focus=True):
         changed = index in self.highlighted
         mark = (GHOST + " " if index in self.ghosts else MARK) if changed else LOOK if index in self.looked else "  "
         text = Text(mark, style=f"bold {self.p.bad}" if index in self.ghosts else "bold")
+        if self.differs and self.row_ref(index) in self.differs:
+            text = Text(mark[0], style=text.style).append(DIFFERS, style=f"bold {self.p.special}")
         text.append_text(self.row_text(index))
         text.no_wrap = True
         if changed:
