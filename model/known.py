@@ -29,8 +29,8 @@ ERRNO_NAMES = frozenset(errno.errorcode.values()) | frozenset(BSD_ERRNOS)
 ANY_ERRNO = ("*", "any")
 """The values of `break errno` that stop at any error."""
 
-_REF_NUMBER = re.compile(r"(?:0x[0-9a-fA-F]{1,16}|[0-9]{1,18})(?:#[0-9]{1,9})?(?:(?::| way )[0-9]{1,18})?")  # vp6#2: a generation
-"""What follows a known prefix in an id: a number (decimal or 0x hex), maybe `:N` (``page vp4:2``) or
+_REF_NUMBER = re.compile(r"(?:0x[0-9a-fA-F]{1,16}|[0-9]{1,18})(?:#[0-9]{1,9})?(?:(?::| way )[0-9]{1,18})?")
+"""What follows a known prefix in an id: a number (decimal or 0x hex), maybe a generation (`#2`), maybe `:N` (``page vp4:2``) or
 `` way N`` (``D set 5 way 1``)."""
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from model import __version__
 from model.scenario import Scenario
 from viz.options import step_label
+from viz.signals import Stopped, stop_at_safe_points, stop_requested
 
 INDEX = "index.html"
 MARKER = ".cachescope-handout"
@@ -76,15 +77,21 @@ async def _screenshots(scenario: Scenario, directory: Path, size: tuple[int, int
     app = app_for(scenario, theme=theme)
     app.animation_level = "none"
     length = app.timeline.length
-    async with app.run_test(size=size) as pilot:
-        for position in range(length + 1):
-            if position:
-                app.timeline.step()
-                app.refresh_view()
-            await pilot.pause()
-            await pilot.pause()  # a second round: scroll bars and marks that follow the new layout
-            svg = app.export_screenshot(title=f"{scenario.title} — step {position} / {length}")
-            (directory / svg_name(position, length)).write_text(svg, encoding="utf-8")
+    with stop_at_safe_points():
+        async with app.run_test(size=size) as pilot:
+            for position in range(length + 1):
+                if stop_requested() is not None:
+                    break  # leave the app cleanly, then stop
+                if position:
+                    app.timeline.step()
+                    app.refresh_view()
+                await pilot.pause()
+                await pilot.pause()  # a second round: scroll bars and marks that follow the new layout
+                svg = app.export_screenshot(title=f"{scenario.title} — step {position} / {length}")
+                (directory / svg_name(position, length)).write_text(svg, encoding="utf-8")
+    signum = stop_requested()
+    if signum is not None:
+        raise Stopped(signum)
     return length + 1
 
 

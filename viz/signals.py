@@ -61,11 +61,17 @@ def stop_signals_raise() -> Iterator[None]:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             raise Stopped(signum) from None
+        global _requested
+        _requested = signum
+        if _safe_points:  # a loop that checks `stop_requested` between its steps stops there, cleanly
+            return
         # In an event loop (the headless app drawing screens) raising here would end whichever task runs
         # now, and only that task; a callback's KeyboardInterrupt instead stops the loop itself, and
         # asyncio.run cancels the rest before the exception goes on up.
         loop.call_soon_threadsafe(_raise_stopped, signum)
 
+    global _requested
+    _requested = None
     previous = {}
     for sig in STOP_SIGNALS:
         if signal.getsignal(sig) is not signal.SIG_IGN:
@@ -79,6 +85,29 @@ def stop_signals_raise() -> Iterator[None]:
 
 def _raise_stopped(signum: int) -> None:
     raise Stopped(signum)
+
+
+_requested: int | None = None
+"""The stop signal received inside `stop_signals_raise`, if any."""
+_safe_points = 0
+"""How many loops now stop at their own safe points (`stop_at_safe_points`)."""
+
+
+@contextmanager
+def stop_at_safe_points() -> Iterator[None]:
+    """Inside the block a stop signal only sets `stop_requested()`, for a loop that checks it between
+    steps: cancelling a headless app in the middle of a redraw would spill Textual's tracebacks."""
+    global _safe_points
+    _safe_points += 1
+    try:
+        yield
+    finally:
+        _safe_points -= 1
+
+
+def stop_requested() -> int | None:
+    """The stop signal received, for a loop inside `stop_at_safe_points` to raise `Stopped` with."""
+    return _requested
 
 
 def _prctl() -> Callable[..., int] | None:
