@@ -377,7 +377,7 @@ class Timeline:
         path = self._path_to(node)
         if path[-1] is not node or node.parent is None:
             raise ValueError("not a step of this history")
-        self.goto(min(self.position, self._shared(path) - 1))
+        self.goto(min(self.position, self._shared(path) - 1, len(path) - 2))  # off the node before it goes
         if node in self._path:
             self._path = self._path[: self._path.index(node)]
         node.parent.children.remove(node)

@@ -168,3 +168,17 @@ def test_unknown_object_is_an_error_event_not_an_exception():
     events = System().apply(parse("state vp99"))
     assert len(events) == 1 and events[0].is_error
     assert "vp99" in events[0].text
+
+
+def test_discarding_the_shown_step_undoes_it_first():
+    """`u` right after a typed line at the end of a branch: the step shown is the one discarded, so its
+    changes must be undone before it goes, and the state is the replay of what is left."""
+    steps = [Step(parse("lookup /usr/bin")), Step(parse("lookup /etc"))]
+    timeline = Timeline(steps)
+    timeline.goto(2)
+    back_to, position = timeline.node(2), timeline.position
+    typed = timeline.append(parse("lookup /usr/bin/cc")) and timeline.current_node
+    assert timeline.position == 3
+    timeline.discard(typed, back_to=back_to, position=position)
+    assert timeline.position == 2 and timeline.length == 2
+    assert timeline.system.to_dict() == _replayed_state(steps, 2)
