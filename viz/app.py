@@ -22,6 +22,7 @@ from model.scenario import Scenario
 from model.timeline import Branch, Timeline
 from model.views import view_of
 from themes import THEMES
+from viz import jump
 from viz.atomic import write_new
 from viz.branches import BranchesScreen
 from viz.breakpoints import BreakpointsScreen
@@ -32,6 +33,7 @@ from viz.crash import EXIT_INTERNAL
 from viz.deck import WIDE_SIZE, PanelDeck, PanelFrame
 from viz.help import HelpScreen
 from viz.history import BoxHistory
+from viz.jump import JumpProgress, needs_chunks
 from viz.panels import EventLog, Narration, SourceBar, StepView, mechanism_panels
 from viz.panels._rows import pick
 from viz.panels._stats import StatsPanel
@@ -100,6 +102,7 @@ class CacheScopeApp(App[None]):
         Binding("s", "screenshot", "Screenshot", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        Binding("escape", "stop_jump", "Stop a jump", show=False),
     ]
     PLAY_KEYS = frozenset({"p", "plus", "minus"})
 
@@ -128,6 +131,7 @@ class CacheScopeApp(App[None]):
         self.exit_at_end = exit_at_end
         self.step_hook = step_hook
         self._tick: Timer | None = None
+        self._jump_target: int | None = None  # a long jump under way (viz/jump.py)
         self._shown_position: int | None = None
         self.pinned = False
         self._hits: tuple[tuple[str, ...], int, frozenset[int]] = ((), 0, frozenset())
@@ -245,11 +249,19 @@ class CacheScopeApp(App[None]):
         t = self.timeline
         signature = tuple(f"{bp}/{bp.enabled}" for bp in t.breakpoints)
         cached_signature, counted, hits = self._hits
-        if signature != cached_signature or counted > t.computed:
+        computed = t.computed
+        if signature != cached_signature or counted > computed:
             counted, hits = 0, frozenset()
-        new = {n for n in range(counted + 1, t.computed + 1) if t.hits_breakpoint(n, t.steps[n - 1], t.events_of(n))}
+        if not signature:  # no breakpoints: nothing to look for in however many steps
+            self._hits = (signature, computed, frozenset())
+            return frozenset()
+        new = {
+            n
+            for n in range(counted + 1, computed + 1)
+            if t.hits_breakpoint(n, t.node(n).step, t.events_of(n))  # type: ignore[arg-type]
+        }
         hits = hits | new
-        self._hits = (signature, t.computed, hits)
+        self._hits = (signature, computed, hits)
         return hits
 
     # -- stepping and time travel --------------------------------------------------------------------
@@ -268,8 +280,50 @@ class CacheScopeApp(App[None]):
         self.refresh_view()
 
     def goto(self, step: int) -> None:
-        self.timeline.goto(step)
+        """Go to a step; a jump over more new steps than one chunk runs in chunks (viz/jump.py)."""
+        self.cancel_jump()
+        t = self.timeline
+        target = max(0, min(step, t.length))
+        if target > t.position and needs_chunks(t.position, t.computed, target):
+            self._jump_target = target
+            self.mount(JumpProgress(t.position, target))
+            self.call_after_refresh(self._jump_chunk)
+            return
+        t.goto(target)
         self.refresh_view()
+
+    def _jump_chunk(self) -> None:
+        """Apply one chunk of a long jump, show how far it got, and let the screen and keys have a turn."""
+        target = self._jump_target
+        if target is None:
+            return
+        t = self.timeline
+        t.goto(min(t.position + jump.JUMP_CHUNK, target))
+        bars = self.query(JumpProgress)
+        if t.position >= target or not bars:
+            self.cancel_jump()
+            self.refresh_view()
+            return
+        bars.first().advance(t.position)
+        self.set_timer(jump.JUMP_PAUSE, self._jump_chunk)
+
+    def cancel_jump(self) -> bool:
+        """Stop a long jump where it got to (Escape); True if one was running."""
+        running = self._jump_target is not None
+        self._jump_target = None
+        for bar in self.query(JumpProgress):
+            bar.remove()
+        if running:
+            self.refresh_view()
+        return running
+
+    def action_stop_jump(self) -> None:
+        if self.cancel_jump():
+            self.notify(f"stopped at step {self.timeline.position}", timeout=2)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """During a long jump only Escape, quitting and help act: a step key would race the jump."""
+        return not (self._jump_target is not None and action not in {"stop_jump", "quit", "help", "command_palette"})
 
     def action_first(self) -> None:
         self.goto(0)

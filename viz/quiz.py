@@ -218,7 +218,7 @@ class QuizApp(CacheScopeApp):
         t = self.timeline
         if t.at_end:
             return None
-        return self.quiz.question_for(t.position + 1, t.steps[t.position].op)
+        return self.quiz.question_for(t.position + 1, t.node(t.position + 1).step.op)
 
     def action_step(self) -> None:
         """Ask the next step's question first, if it has one; else step as the debugger does."""

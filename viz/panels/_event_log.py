@@ -148,7 +148,7 @@ class EventLog(ScrollView, can_focus=True):
     def header_text(self, step_number: int) -> Text:
         op = ""
         if self._timeline is not None and step_number <= self._timeline.length:
-            op = str(self._timeline.steps[step_number - 1].op)
+            op = str(self._timeline.node(step_number).step.op)
         return Text(f"── step {step_number}: {op}", style="bold")
 
     def event_text(self, event: Event) -> Text:
