@@ -30,8 +30,8 @@ ANY_ERRNO = ("*", "any")
 """The values of `break errno` that stop at any error."""
 
 _REF_NUMBER = re.compile(r"(?:0x[0-9a-fA-F]{1,16}|[0-9]{1,18})(?:#[0-9]{1,9})?(?:(?::| way )[0-9]{1,18})?")
-"""What follows a known prefix in an id: a number (decimal or 0x hex), maybe a generation (`#2`), maybe `:N` (``page vp4:2``) or
-`` way N`` (``D set 5 way 1``)."""
+"""What follows a known prefix in an id: a number (decimal or 0x hex), maybe a generation (``#2``), maybe
+`:N` (``page vp4:2``) or `` way N`` (``D set 5 way 1``)."""
 
 
 def _suggest(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str:
