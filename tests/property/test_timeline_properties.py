@@ -96,12 +96,13 @@ moves = st.one_of(
 )
 
 
-@given(histories, st.lists(moves, max_size=25))
-def test_no_step_is_ever_lost_and_a_refused_line_changes_nothing(lines: list[str], script: list) -> None:
+@given(histories, st.lists(moves, max_size=25), st.sampled_from([2000, 0, 1, 3]))
+def test_no_step_is_ever_lost_and_a_refused_line_changes_nothing(lines: list[str], script: list, window: int) -> None:
     """Any mix of typed lines, steps, jumps and branch switches: every op ever applied stays reachable
     on some branch, each branch still equals a replay of its own ops, and a refused line leaves the
-    timeline identical."""
+    timeline identical. With a small `window`, jumps leave steps without undo records behind them."""
     timeline = Timeline([Step(parse(text)) for text in lines], CONFIG)
+    timeline.window = window
     written = [(text,) for text in lines]  # every step ever kept, as its op text (with repeats)
     for move, arg in script:
         if move == "type":
@@ -132,3 +133,21 @@ def test_no_step_is_ever_lost_and_a_refused_line_changes_nothing(lines: list[str
         timeline.goto(timeline.length)
         texts = [str(step.op) for step in timeline.steps]
         assert dump(timeline.system) == dump(replay(texts, len(texts))[0]), branch
+
+
+@given(histories, st.integers(0, 3), st.lists(st.integers(0, 35), min_size=1, max_size=6))
+def test_far_jumps_applied_unrecorded_land_where_a_replay_does(lines: list[str], window: int, targets: list[int]):
+    """A jump records only its last `window` new steps; going back past the others builds the initial
+    state anew and replays. Wherever it lands, and one step back from there, it is a replay from step 0."""
+    timeline = Timeline([Step(parse(line)) for line in lines], CONFIG)
+    timeline.window = window
+    for target in targets:
+        for n in (min(target, len(lines)), min(target, len(lines)) - 1):
+            if n < 0:
+                continue
+            timeline.goto(n)
+            assert timeline.position == n
+            system, events = replay(lines, n)
+            assert dump(timeline.system) == dump(system)
+            assert [list(timeline.events_of(k)) for k in range(1, n + 1)] == events
+            assert timeline.system.check() == []
