@@ -184,6 +184,14 @@ class Timeline:
             n += 1
         return n
 
+    @property
+    def redo_reach(self) -> int:
+        """The furthest position reachable from here by redo alone (steps ahead with undo records)."""
+        n = self.position
+        while n < self.length and self._path[n + 1].records is not None:
+            n += 1
+        return n
+
     # -- moving ---------------------------------------------------------------------------------------
 
     def _extend(self, step: Step, origin: str) -> Node:
@@ -254,6 +262,21 @@ class Timeline:
         with journal.hooks():
             while self.position < n:
                 self._forward()
+
+    def approach(self, target: int, steps: int) -> None:
+        """Move at most `steps` steps toward `target` (forward), as `goto(target)` would move: unrecorded
+        while more than `window` steps remain, recorded after. A long jump done a piece at a time."""
+        target = max(0, min(target, self.length))
+        stop = min(self.position + steps, target)
+        self.applied = 0
+        if target - stop >= self.window:
+            self._fast_forward(stop)
+        else:
+            if target - self.position > self.window:
+                self._fast_forward(target - self.window)
+            with journal.hooks():
+                while self.position < stop:
+                    self._forward()
 
     def _restart(self) -> None:
         """Back to the initial state, built anew. Every undo record in the tree goes with the objects of

@@ -284,7 +284,7 @@ class CacheScopeApp(App[None]):
         self.cancel_jump()
         t = self.timeline
         target = max(0, min(step, t.length))
-        if target > t.position and needs_chunks(t.position, t.computed, target):
+        if target > t.position and needs_chunks(t.position, t.redo_reach, target):
             self._jump_target = target
             self.mount(JumpProgress(t.position, target))
             self.call_after_refresh(self._jump_chunk)
@@ -298,11 +298,10 @@ class CacheScopeApp(App[None]):
         if target is None:
             return
         t = self.timeline
-        t.goto(min(t.position + jump.JUMP_CHUNK, target))
+        t.approach(target, jump.JUMP_CHUNK)
         bars = self.query(JumpProgress)
         if t.position >= target or not bars:
-            self.cancel_jump()
-            self.refresh_view()
+            self.cancel_jump()  # redraws the view
             return
         bars.first().advance(t.position)
         self.set_timer(jump.JUMP_PAUSE, self._jump_chunk)

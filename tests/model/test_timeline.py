@@ -182,3 +182,20 @@ def test_discarding_the_shown_step_undoes_it_first():
     timeline.discard(typed, back_to=back_to, position=position)
     assert timeline.position == 2 and timeline.length == 2
     assert timeline.system.to_dict() == _replayed_state(steps, 2)
+
+
+def test_approach_in_pieces_lands_as_goto_does_and_records_only_the_end():
+    """A long jump a piece at a time (the app's chunks): unrecorded while more than `window` steps remain,
+    so back within the window is undo and back past it is a replay; each landing is the replay's state."""
+    steps = [Step(parse(line)) for line in ["lookup /usr/bin", "lookup /etc", "lookup /usr", "purge vp2"] * 5]
+    timeline = Timeline(steps)
+    timeline.window = 4
+    while timeline.position < timeline.length:
+        timeline.approach(timeline.length, 3)
+        assert timeline.system.to_dict() == _replayed_state(steps, timeline.position)
+    recorded = [timeline.node(n).records is not None for n in range(1, timeline.length + 1)]
+    assert recorded == [False] * 16 + [True] * 4
+    timeline.goto(16)
+    assert timeline.restarts == 0 and timeline.system.to_dict() == _replayed_state(steps, 16)
+    timeline.goto(15)
+    assert timeline.restarts == 1 and timeline.system.to_dict() == _replayed_state(steps, 15)

@@ -49,8 +49,15 @@ class HitRates:
 
     def series(self, cache: str, width: int) -> list[float]:
         """Hit rate (0..1) after each of the last `width` steps that had lookups in this cache (none: empty)."""
-        rates = [h / (h + m) for h, m in (t[cache] for t in self.totals) if h + m]
-        return rates[-width:]
+        rates: list[float] = []
+        for totals in reversed(self.totals):  # from the newest: a long history costs no more than `width`
+            hits, misses = totals[cache]
+            if hits + misses:
+                rates.append(hits / (hits + misses))
+                if len(rates) == width:
+                    break
+        rates.reverse()
+        return rates
 
     def now(self, cache: str) -> tuple[int, int]:
         return self.totals[-1][cache] if self.totals else (0, 0)
