@@ -34,6 +34,7 @@ FIGURES = {
     "8": "input_scaling",
     "9": "big_state_steps",
     "10": "import_vs_run",
+    "11": "long_jumps",
 }
 
 
