@@ -123,7 +123,7 @@ class CommandBox(Input):
             self.border_subtitle = ""
 
     async def action_submit(self) -> None:
-        line = self.value.strip()
+        line = self.value.strip().lstrip(":").lstrip()  # `:` typed again out of habit, as in vi, is not part of it
         if not line:
             self.action_close()
             return

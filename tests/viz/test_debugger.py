@@ -73,6 +73,20 @@ async def test_command_box_shows_errors_inline_and_keeps_history():
         assert not box.display
 
 
+async def test_a_colon_typed_again_in_the_open_box_is_not_part_of_the_line():
+    """`:` pressed out of habit while the box is already open: `::lookup /etc` runs `lookup /etc`."""
+    app = _app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        length = app.timeline.length
+        await pilot.press("colon", "colon")
+        await _type(pilot, "lookup /etc")
+        await pilot.press("enter")
+        box = app.query_one(CommandBox)
+        assert not box.has_class("-error"), box.border_subtitle
+        assert app.timeline.length == 1 and app.timeline.position == 1 and length > 1
+        assert str(app.timeline.current_step.op) == "lookup /etc"
+
+
 async def test_break_on_kind_then_run_forward_and_back():
     app = _app()
     async with app.run_test(size=(100, 30)) as pilot:
