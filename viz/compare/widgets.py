@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
-from textual import events
 from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import Static
 
 from model.compare import Lockstep, StepDiff
 from viz.palette import palette
+from viz.timeline_bar import StepTrack
 
 DIFFERS, ONLY_HERE, DIVERGES = "↔", "+", "◆"
 GLYPHS = {"differs": DIFFERS, "only": ONLY_HERE}
@@ -26,33 +24,23 @@ LEGEND = (
 """What the marks mean, longest wording first (the view shows the first that fits)."""
 
 
-class DivergenceBar(Widget):
+class DivergenceBar(StepTrack):
     """One line: the steps as a track, ● where you are and ◆ at every divergent step; a click jumps."""
 
     DEFAULT_CSS = "DivergenceBar { height: 1; padding: 0 1; }"
+    LABEL_WIDTH = 16
 
-    class Jump(Message):
-        """The user clicked the bar: go to `step`."""
-
-        def __init__(self, step: int) -> None:
-            super().__init__()
-            self.step = step
+    class Jump(StepTrack.Jump):
+        """The user clicked the divergence bar: go to `step`."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.position, self.length = 0, 0
         self.divergent: frozenset[int] = frozenset()
 
     def show(self, lockstep: Lockstep) -> None:
         self.position, self.length = lockstep.position, lockstep.length
         self.divergent = frozenset(lockstep.comparison.divergent)
         self.refresh()
-
-    def _track_width(self) -> int:
-        return max(1, self.content_size.width - 16)
-
-    def column_of(self, step: int) -> int:
-        return 0 if self.length == 0 else round(step * (self._track_width() - 1) / self.length)
 
     def render(self) -> Text:
         p = palette(self.app)
@@ -70,11 +58,6 @@ class DivergenceBar(Widget):
                 text.append("━" if column < done else cell, style=p.info if column < done else p.muted)
         text.append(f" {self.position:>3}/{self.length:<3} {len(self.divergent):>2}{DIVERGES}", style="bold")
         return text
-
-    def on_click(self, event: events.Click) -> None:
-        width = self._track_width()
-        if event.x < width and width > 1:
-            self.post_message(self.Jump(max(0, min(self.length, round(event.x * self.length / (width - 1))))))
 
 
 class SideEvents(VerticalScroll):
