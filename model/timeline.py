@@ -5,6 +5,9 @@ and going forward again redoes: both cost what changed between the two positions
 state, whatever its size or the length of the history. A far jump forward applies all but its last
 `window` new steps without recording them (recording is most of a step's cost); going back past such
 a step builds the initial state anew and replays, and that replay records its last `window` steps.
+A state left behind by such a restart is not thrown away but parked, with its undo records: a later
+jump that lands nearer to it than to the shown state (`End` after `Home`) takes it back at no cost, and
+the app advances a parked state toward the end while the user reads (`prefetch`), so `End` finds it there.
 An op applied in the past does not drop the old future: it starts a new branch beside it, and every
 branch stays until it is deleted explicitly.
 """
@@ -93,6 +96,21 @@ class Node:
         self.origin = origin
 
 
+class Parked:
+    """A second state of the machine kept beside the shown one: the System, the path of nodes whose steps
+    made it (root first, so its position is `len(path) - 1`), and the undo records that move it within
+    that path (kept here, not on the nodes, which hold the shown state's)."""
+
+    __slots__ = ("path", "records", "system")
+
+    def __init__(self, system: System, path: list[Node], records: dict[Node, list[journal.Record]]) -> None:
+        self.system, self.path, self.records = system, path, records
+
+    @property
+    def position(self) -> int:
+        return len(self.path) - 1
+
+
 @dataclass(frozen=True, slots=True)
 class Branch:
     """A branch of the history: the path from the initial state to one leaf of the tree.
@@ -134,6 +152,8 @@ class Timeline:
         self.applied = 0  # ops applied (not redone) by the last move, for tests and benchmarks
         self.window = FAR_WINDOW  # steps a far jump records at its end (tests make it small)
         self.restarts = 0  # replays from the initial state (a step in the way had no undo records)
+        self.parked: Parked | None = None  # a second state, taken back when a jump lands nearer to it
+        self.swaps = 0  # times the parked state was taken back, for tests and benchmarks
 
     # -- the current branch ---------------------------------------------------------------------------
 
@@ -176,13 +196,32 @@ class Timeline:
 
     @property
     def computed(self) -> int:
-        """How many steps of the current branch, from step 1, have known events."""
-        n = 0
-        for node in self._path[1:]:
-            if node.events is None:
-                break
-            n += 1
-        return n
+        """How many steps of the current branch, from step 1, have known events.
+
+        Steps are applied in order along a path, so the steps with events are a prefix of it: a binary
+        search finds its end, whatever the length of the history."""
+        path = self._path
+        lo, hi = 0, len(path) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if path[mid].events is not None:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def common_steps(self, nodes: Sequence[Node]) -> int:
+        """How many of `nodes` (the nodes of steps 1, 2, … as a view last saw them) are still steps 1, 2, …
+        of the current branch. A node fixes its whole path, so a binary search finds where they part."""
+        path = self._path
+        lo, hi = 0, min(len(nodes), len(path) - 1)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if nodes[mid - 1] is path[mid]:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
 
     @property
     def redo_reach(self) -> int:
@@ -243,20 +282,20 @@ class Timeline:
     def goto(self, n: int) -> None:
         """Move to position n (clamped to 0..length): undo back, redo or apply forward.
 
-        Back, a step kept without undo records (a far jump's) stops the undo: the initial state is built
-        anew and the steps replayed. Forward, steps more than `window` before n that were never applied
-        are applied without recording; the last `window` are recorded, so going back over them is undo.
+        It starts from the nearest state (`_start_near`): the shown one, the parked one, or the initial
+        state built anew (back past a step kept without undo records, a far jump's). Forward, steps more
+        than `window` before n that were never applied are applied without recording; the last `window`
+        are recorded, so going back over them is undo.
         """
         n = max(0, min(n, self.length))
         self.applied = 0
         if n == self.position:
             return
+        self._start_near(n)
         if n < self.position:
             with journal.hooks():  # installed once for the whole move
-                while self.position > n and self._path[self.position].records is not None:
+                while self.position > n:
                     self._backward()
-            if self.position > n:
-                self._restart()
         if n - self.position > self.window:
             self._fast_forward(n - self.window)
         with journal.hooks():
@@ -264,11 +303,18 @@ class Timeline:
                 self._forward()
 
     def approach(self, target: int, steps: int) -> None:
-        """Move at most `steps` steps toward `target` (forward), as `goto(target)` would move: unrecorded
-        while more than `window` steps remain, recorded after. A long jump done a piece at a time."""
+        """Move toward `target` as `goto(target)` would, applying at most `steps` steps: unrecorded while
+        more than `window` steps remain, recorded after. A long jump done a piece at a time; back, it may
+        start from the initial state or the parked one (`_start_near`) and go forward from there."""
         target = max(0, min(target, self.length))
-        stop = min(self.position + steps, target)
         self.applied = 0
+        if target == self.position:
+            return
+        self._start_near(target)
+        if target < self.position:  # undo reaches it now: no step is applied
+            self.goto(target)
+            return
+        stop = min(self.position + steps, target)
         if target - stop >= self.window:
             self._fast_forward(stop)
         else:
@@ -278,17 +324,116 @@ class Timeline:
                 while self.position < stop:
                     self._forward()
 
-    def _restart(self) -> None:
-        """Back to the initial state, built anew. Every undo record in the tree goes with the objects of
-        the old state it names; the events stay (they are values), so steps are applied again, not lost."""
+    def _restart(self, *, park: bool = True) -> None:
+        """Back to the initial state, built anew. The old state is parked with its undo records (they name
+        its objects), unless it is not fit to keep; the events stay either way (they are values)."""
+        records = self._take_records()
+        if park:
+            self.parked = Parked(self.system, self._path[: self.position + 1], records)
         self.system = System(self.config)
+        self.position = 0
+        self.restarts += 1
+
+    def _take_records(self) -> dict[Node, list[journal.Record]]:
+        """Every undo record on the tree's nodes, taken off them (they belong to the shown state)."""
+        taken: dict[Node, list[journal.Record]] = {}
         stack = [self.root]
         while stack:
             node = stack.pop()
-            node.records = None
+            if node.records is not None:
+                taken[node] = node.records
+                node.records = None
             stack.extend(node.children)
-        self.position = 0
-        self.restarts += 1
+        return taken
+
+    def _parked_cost(self, n: int) -> int | None:
+        """Steps the parked state needs to reach position n of the current branch, or None if it cannot
+        (it stands on another branch, or undo records are missing between it and n)."""
+        parked = self.parked
+        if parked is None:
+            return None
+        at = parked.position
+        if at > self.length or self._path[at] is not parked.path[-1]:  # a node fixes its whole path
+            return None
+        if n >= at:
+            return n - at
+        records = parked.records
+        return at - n if all(node in records for node in parked.path[n + 1 :]) else None
+
+    def _shown_cost(self, n: int) -> int | None:
+        """Steps the shown state needs to reach position n by undo or forward, or None if undo cannot."""
+        if n >= self.position:
+            return n - self.position
+        path = self._path
+        return self.position - n if all(path[k].records is not None for k in range(n + 1, self.position + 1)) else None
+
+    def _nearest(self, n: int) -> str:
+        """Which state a move to n starts from: the parked one if it is nearer to n than the shown one;
+        if the shown one cannot undo to n, a restart from the initial state unless the parked one is as
+        near. One of ``shown``, ``parked``, ``restart``."""
+        shown, parked = self._shown_cost(n), self._parked_cost(n)
+        if parked is not None and (parked < shown if shown is not None else parked <= n):
+            return "parked"
+        return "restart" if shown is None else "shown"
+
+    def _start_near(self, n: int) -> None:
+        """Before a move to n: start from the nearest state (`_nearest`)."""
+        start = self._nearest(n)
+        if start == "parked":
+            self._swap()
+        elif start == "restart":
+            self._restart()
+
+    def fresh_steps(self, n: int) -> int:
+        """How many steps a move to position n would apply (not undo or redo): what a progress bar counts."""
+        n = max(0, min(n, self.length))
+        start = self._nearest(n)
+        if start == "parked":
+            assert self.parked is not None
+            at, records = self.parked.position, self.parked.records
+            return sum(1 for node in self._path[at + 1 : n + 1] if node not in records)
+        if start == "restart":
+            return n
+        return sum(1 for node in self._path[self.position + 1 : n + 1] if node.records is None)
+
+    def _swap(self) -> None:
+        """Make the parked state the shown one, and park the shown one in its place."""
+        parked = self.parked
+        assert parked is not None
+        self.parked = Parked(self.system, self._path[: self.position + 1], self._take_records())
+        for node, records in parked.records.items():
+            node.records = records
+        self.system, self.position = parked.system, parked.position
+        self.swaps += 1
+
+    def prefetch(self, steps: int) -> bool:
+        """Advance the parked state (a new one if there is none, or it is on another branch) by up to
+        `steps` steps toward the end of the current branch, unrecorded, so that a jump to the end later
+        takes it back and records only its last `window` steps. Events found on the way are kept.
+        Returns whether more remains to do; nothing does when the shown state is as near the end."""
+        goal = self.length - self.window
+        if goal <= self.position:
+            return False
+        parked = self.parked
+        if parked is None or self._parked_cost(parked.position) is None:
+            parked = self.parked = Parked(System(self.config), [self.root], {})
+        if parked.position >= goal:
+            return False
+        parked.records = {}  # applied unrecorded from here: its old records can no longer be reached
+        apply, path = parked.system.apply, self._path
+        stop = min(parked.position + steps, goal)
+        while parked.position < stop:
+            node = path[parked.position + 1]
+            assert node.step is not None
+            try:
+                events = tuple(apply(node.step.op))
+            except BaseException:  # a bug in the model: this state is not fit to keep
+                self.parked = None
+                raise
+            if node.events is None:
+                node.events = events
+            parked.path.append(node)
+        return parked.position < goal
 
     def _fast_forward(self, stop: int) -> None:
         """Up to position `stop`: redo steps that have records, apply the others without recording."""
@@ -303,7 +448,7 @@ class Timeline:
                 try:
                     events = tuple(apply(node.step.op))
                 except BaseException:  # a bug in the model: nothing to undo with, so replay to where it was
-                    self._restart()
+                    self._restart(park=False)
                     self._fast_forward(reached)
                     raise
                 if node.events is None:

@@ -199,3 +199,58 @@ def test_approach_in_pieces_lands_as_goto_does_and_records_only_the_end():
     assert timeline.restarts == 0 and timeline.system.to_dict() == _replayed_state(steps, 16)
     timeline.goto(15)
     assert timeline.restarts == 1 and timeline.system.to_dict() == _replayed_state(steps, 15)
+
+
+def test_end_home_end_takes_the_parked_state_back_instead_of_replaying():
+    """`Home` after a far jump restarts and parks the state at the end; `End` again takes it back, applying
+    nothing; `Home` again takes back the initial state parked by that swap."""
+    steps = [Step(parse(line)) for line in ["lookup /usr/bin", "lookup /etc", "lookup /usr", "purge vp2"] * 5]
+    timeline = Timeline(steps)
+    timeline.window = 4
+    timeline.goto(20)
+    timeline.goto(0)
+    assert timeline.restarts == 1 and timeline.parked is not None and timeline.parked.position == 20
+    timeline.goto(20)
+    assert (timeline.applied, timeline.swaps, timeline.restarts) == (0, 1, 1)
+    assert timeline.system.to_dict() == _replayed_state(steps, 20)
+    timeline.goto(17)  # within the recorded window of the state taken back: undo
+    assert (timeline.applied, timeline.swaps) == (0, 1)
+    assert timeline.system.to_dict() == _replayed_state(steps, 17)
+    timeline.goto(0)
+    assert (timeline.applied, timeline.swaps, timeline.restarts) == (0, 2, 1)
+    assert timeline.system.to_dict() == _replayed_state(steps, 0)
+
+
+def test_prefetch_advances_a_parked_state_so_end_applies_only_its_window():
+    """While the user reads step 0, `prefetch` applies steps on a parked state (never the shown one) up to
+    `window` steps before the end; `End` then takes it back and applies only the last `window` steps."""
+    steps = [Step(parse(line)) for line in ["lookup /usr/bin", "lookup /etc", "lookup /usr", "purge vp2"] * 5]
+    timeline = Timeline(steps)
+    timeline.window = 4
+    shown = timeline.system.to_dict()
+    rounds = 0
+    while timeline.prefetch(5):
+        rounds += 1
+        assert timeline.system.to_dict() == shown and timeline.position == 0
+    assert rounds == 3 and timeline.parked is not None and timeline.parked.position == 16
+    assert not timeline.prefetch(5)  # nothing more to do
+    timeline.goto(20)
+    assert (timeline.applied, timeline.swaps, timeline.restarts) == (4, 1, 0)
+    assert timeline.system.to_dict() == _replayed_state(steps, 20)
+    assert [timeline.node(n).records is not None for n in range(1, 21)] == [False] * 16 + [True] * 4
+
+
+def test_fresh_steps_counts_what_a_move_would_apply_from_the_nearest_state():
+    """What the app's progress bar counts: steps neither undone nor redone, from the state a move starts at."""
+    steps = [Step(parse(line)) for line in ["lookup /usr/bin", "lookup /etc", "lookup /usr", "purge vp2"] * 5]
+    timeline = Timeline(steps)
+    timeline.window = 4
+    assert timeline.fresh_steps(20) == 20 and timeline.fresh_steps(99) == 20
+    timeline.goto(20)
+    assert timeline.fresh_steps(17) == 0  # undo within the recorded window
+    assert timeline.fresh_steps(10) == 10  # past it: a replay from the initial state
+    timeline.goto(0)
+    assert timeline.fresh_steps(20) == 0 and timeline.fresh_steps(18) == 0  # the parked state, and undo in it
+    assert timeline.fresh_steps(5) == 5
+    timeline.goto(10)  # nearer from the initial state than back from the parked end: applies 10
+    assert timeline.applied == 10 and timeline.swaps == 0

@@ -151,3 +151,43 @@ def test_far_jumps_applied_unrecorded_land_where_a_replay_does(lines: list[str],
             assert dump(timeline.system) == dump(system)
             assert [list(timeline.events_of(k)) for k in range(1, n + 1)] == events
             assert timeline.system.check() == []
+
+
+parking_moves = st.one_of(
+    st.tuples(st.just("goto"), st.integers(0, 35)),
+    st.tuples(st.just("prefetch"), st.integers(1, 8)),
+    st.tuples(st.just("type"), any_line),
+    st.tuples(st.just("switch"), st.integers(1, 4)),
+)
+
+
+@given(histories, st.integers(0, 3), st.lists(parking_moves, min_size=1, max_size=12))
+def test_parked_and_prefetched_states_land_where_a_replay_does(lines: list[str], window: int, script: list) -> None:
+    """Restarts park the old state and `prefetch` advances a parked one; jumps take it back when it is
+    nearer. Prefetching never touches the shown state, a parked state is always its path's replay, and
+    wherever a jump lands (on any branch) it is a replay of that branch from step 0."""
+    timeline = Timeline([Step(parse(line)) for line in lines], CONFIG)
+    timeline.window = window
+    for move, arg in script:
+        if move == "prefetch":
+            before = dump(timeline.system), timeline.position
+            timeline.prefetch(arg)
+            assert (dump(timeline.system), timeline.position) == before
+        elif move == "type":
+            timeline.append(parse(arg))
+        elif move == "switch" and arg in {b.number for b in timeline.branches()}:
+            timeline.switch_branch(arg)
+        elif move == "goto":
+            timeline.goto(arg)
+        texts = [str(step.op) for step in timeline.steps]
+        system, events = replay(texts, timeline.position)
+        assert dump(timeline.system) == dump(system)
+        assert [list(timeline.events_of(k)) for k in range(1, timeline.position + 1)] == events
+        parked = timeline.parked
+        if parked is not None:
+            parked_texts = [str(node.step.op) for node in parked.path[1:]]
+            assert dump(parked.system) == dump(replay(parked_texts, len(parked_texts))[0])
+    timeline.goto(timeline.length)
+    texts = [str(step.op) for step in timeline.steps]
+    assert dump(timeline.system) == dump(replay(texts, len(texts))[0])
+    assert timeline.system.check() == []
