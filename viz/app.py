@@ -132,6 +132,7 @@ class CacheScopeApp(App[None]):
         self.step_hook = step_hook
         self._tick: Timer | None = None
         self._jump_target: int | None = None  # a long jump under way (viz/jump.py)
+        self._prefetch_busy = True  # the prefetch had work at its last turn (viz/jump.py)
         self._shown_position: int | None = None
         self.pinned = False
         self._hits: tuple[tuple[str, ...], int, frozenset[int]] = ((), 0, frozenset())
@@ -164,6 +165,19 @@ class CacheScopeApp(App[None]):
         self.view_ready = True
         if self.autoplay:
             self.playing = True
+        self.set_timer(jump.PREFETCH_PAUSE, self._prefetch)
+
+    def _prefetch(self) -> None:
+        """While the user reads, advance a parked state toward the end of a long scenario a chunk at a time
+        (`Timeline.prefetch`), so `End` later finds it there; a long jump under way does that work itself."""
+        t = self.timeline
+        if t.length < jump.PREFETCH_MIN:
+            return
+        busy = self._jump_target is None and t.prefetch(jump.PREFETCH_CHUNK)
+        if self._prefetch_busy and not busy:
+            jump.keep_out_of_collections()
+        self._prefetch_busy = busy
+        self.set_timer(jump.PREFETCH_PAUSE if busy else jump.PREFETCH_IDLE, self._prefetch)
 
     def on_resize(self, event: events.Resize) -> None:
         self.query_one(PanelDeck).wide = event.size.width >= WIDE_SIZE[0] and event.size.height >= WIDE_SIZE[1]
@@ -284,9 +298,11 @@ class CacheScopeApp(App[None]):
         self.cancel_jump()
         t = self.timeline
         target = max(0, min(step, t.length))
-        if target > t.position and needs_chunks(t.position, t.redo_reach, target):
+        fresh = t.fresh_steps(target)
+        if needs_chunks(fresh):
+            jump.back_into_collections()
             self._jump_target = target
-            self.mount(JumpProgress(t.position, target))
+            self.mount(JumpProgress(target - fresh, target))
             self.call_after_refresh(self._jump_chunk)
             return
         t.goto(target)
@@ -302,6 +318,7 @@ class CacheScopeApp(App[None]):
         bars = self.query(JumpProgress)
         if t.position >= target or not bars:
             self.cancel_jump()  # redraws the view
+            jump.keep_out_of_collections()
             return
         bars.first().advance(t.position)
         self.set_timer(jump.JUMP_PAUSE, self._jump_chunk)

@@ -8,6 +8,8 @@ stops the jump where it is. Going back and forth over steps already applied is u
 
 from __future__ import annotations
 
+import gc
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
@@ -20,9 +22,35 @@ JUMP_PAUSE = 0.001
 """Seconds between chunks: enough for the screen to redraw and a key to be read."""
 
 
-def needs_chunks(position: int, redo_reach: int, target: int) -> bool:
-    """Whether going to `target` applies more steps than one chunk (steps up to `redo_reach` are redone)."""
-    return target - max(position, redo_reach) > JUMP_CHUNK
+PREFETCH_MIN = 10_000
+"""Scenarios this long get a parked state advanced toward their end while the user reads (`Timeline.prefetch`)."""
+
+PREFETCH_CHUNK = 1_500
+"""Steps the prefetch applies at a time: about 50 ms on a real trace, so a key waits at most that long."""
+
+PREFETCH_PAUSE = 0.02
+"""Seconds between two prefetch chunks, and before the first: the screen and the keys come first."""
+
+PREFETCH_IDLE = 0.5
+"""Seconds between two looks for prefetch work once there is none (a typed step may make some)."""
+
+
+def needs_chunks(fresh: int) -> bool:
+    """Whether a jump applying `fresh` steps for the first time (`Timeline.fresh_steps`) needs chunks."""
+    return fresh > JUMP_CHUNK
+
+
+def keep_out_of_collections() -> None:
+    """After a long jump or prefetch: move every object alive now (events, nodes, states: millions on a
+    real trace) out of the cyclic collector's way. Otherwise each full collection walks them all, half a
+    second that lands on whatever key comes next; they are freed by reference counting as before."""
+    gc.freeze()
+
+
+def back_into_collections() -> None:
+    """Before a long jump: let the collector see the frozen objects again, so cycles dropped since (a
+    parked state replaced, a branch deleted) are reclaimed during the jump, not kept for good."""
+    gc.unfreeze()
 
 
 class JumpProgress(Horizontal):
@@ -43,4 +71,4 @@ class JumpProgress(Horizontal):
         yield ProgressBar(total=max(1, self.target - self.start), show_eta=True)
 
     def advance(self, position: int) -> None:
-        self.query_one(ProgressBar).update(progress=position - self.start)
+        self.query_one(ProgressBar).update(progress=max(0, position - self.start))

@@ -45,5 +45,31 @@ def scenario_length(app: CacheScopeApp) -> int:
 
 def test_only_jumps_over_more_new_steps_than_a_chunk_are_chunked():
     chunk = jump.JUMP_CHUNK
-    assert not jump.needs_chunks(0, 0, chunk) and jump.needs_chunks(0, 0, chunk + 1)
-    assert not jump.needs_chunks(0, 500, chunk + 500)  # the first 500 are redone, not applied
+    assert not jump.needs_chunks(chunk) and jump.needs_chunks(chunk + 1)
+
+
+async def test_the_app_prefetches_a_long_scenario_so_end_applies_only_the_last_window(monkeypatch):
+    """While the first step is shown, the app advances a parked state toward the end; `End` takes it back
+    without a progress bar, and a jump far back past the recorded window gets the bar again."""
+    monkeypatch.setattr(jump, "PREFETCH_MIN", 5)
+    monkeypatch.setattr(jump, "PREFETCH_CHUNK", 2)
+    monkeypatch.setattr(jump, "JUMP_CHUNK", 3)
+    monkeypatch.setattr(jump, "JUMP_PAUSE", 0.3)
+    scenario = load_builtin("tour")
+    app = CacheScopeApp(scenario)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.timeline.window = 3
+        goal = scenario_length(app) - 3
+        while app.timeline.parked is None or app.timeline.parked.position < goal:
+            await pilot.pause(0.05)
+        assert app.timeline.position == 0
+        await pilot.press("end")
+        assert not app.query(JumpProgress) and app.timeline.position == scenario_length(app)
+        assert app.timeline.swaps == 1
+        assert app.timeline.system.to_dict() == _replayed(scenario, scenario_length(app))
+        app.goto(10)
+        assert app.query(JumpProgress) and app._jump_target == 10
+        while app._jump_target is not None:
+            await pilot.pause(0.05)
+        assert app.timeline.position == 10
+        assert app.timeline.system.to_dict() == _replayed(scenario, 10)
