@@ -86,7 +86,8 @@ class Summary:
 @dataclass(frozen=True, slots=True)
 class HitRate:
     """A cache whose hit rate the statistics view plots: `outcome(event)` is True for a hit, False for a
-    miss, None for an event that is not a lookup in that cache."""
+    miss, None for an event that is not a lookup in that cache. It reads only the event's kind and func,
+    so a view may work it out once per pair."""
 
     cache: str
     outcome: Callable[[Event], bool | None]

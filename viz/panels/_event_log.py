@@ -7,6 +7,8 @@ indented), so every event of the step shown reads whole; earlier steps take one 
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
@@ -19,7 +21,7 @@ from textual.strip import Strip
 from model.events import Event
 from model.parts import source_of
 from model.sources import Source
-from model.timeline import Timeline
+from model.timeline import Node, Timeline
 from viz.palette import Palette, palette
 from viz.panels._source_bar import open_url_style
 
@@ -66,8 +68,8 @@ class EventLog(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "events"
-        self._rows: list[tuple[int, Event | None]] = []  # steps before the current one; None: a step's header
-        self._step_start: list[int] = [0]  # _step_start[k] = first row of step k+1
+        self._step_start: list[int] = [0]  # _step_start[k] = first row of step k+1 (its header)
+        self._step_nodes: list[Node] = []  # the timeline's nodes of the steps laid out in _step_start
         self._current_rows: list[Text] = []  # the current step, wrapped at _wrapped_at columns
         self._wrapped_at = 0
         self._timeline: Timeline | None = None
@@ -79,26 +81,28 @@ class EventLog(ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
-        return len(self._rows) + len(self._current_rows)
+        return self._step_start[-1] + len(self._current_rows)
 
     @property
     def current_start(self) -> int:
         """The first row of the current step (its header)."""
-        return len(self._rows)
+        return self._step_start[-1]
 
     def sync(self, timeline: Timeline) -> None:
-        """Show the events of steps 1..position, reusing the rows of earlier steps already built."""
+        """Show the events of steps 1..position. Earlier steps' rows are not built: only where each step
+        starts is kept (reused while those steps stay on the branch), and a row is drawn from its step's
+        events when it scrolls into view, so a jump over 100,000 steps costs a count per step."""
         self._timeline = timeline
         position = timeline.position
         before = max(0, position - 1)  # the steps shown one row per event
-        built = len(self._step_start) - 1
-        if before < built:
-            del self._rows[self._step_start[before] :]
-            del self._step_start[before + 1 :]
-        for n in range(len(self._step_start), before + 1):
-            self._rows.append((n, None))
-            self._rows.extend((n, event) for event in timeline.events_of(n))
-            self._step_start.append(len(self._rows))
+        keep = min(before, timeline.common_steps(self._step_nodes))
+        del self._step_start[keep + 1 :], self._step_nodes[keep:]
+        starts, events_of, node = self._step_start, timeline.events_of, timeline.node
+        row = starts[-1]
+        for n in range(keep + 1, before + 1):
+            row += 1 + len(events_of(n))
+            starts.append(row)
+            self._step_nodes.append(node(n))
         self._current = position
         self._wrap()
         self.refresh()
@@ -118,7 +122,7 @@ class EventLog(ScrollView, can_focus=True):
             for event in self._timeline.events_of(self._current):
                 body = self.event_text(event)
                 lines = body.wrap(self.app.console, width - len(HANGING), overflow="fold")
-                first = len(self._rows) + len(rows)
+                first = self.current_start + len(rows)
                 for index, line in enumerate(lines):
                     row = Text("  " if index == 0 else HANGING)
                     row.append_text(line)
@@ -169,10 +173,17 @@ class EventLog(ScrollView, can_focus=True):
         config = self._timeline.system.config if self._timeline is not None else None
         return source_of(event, config)
 
+    def _earlier_row(self, row: int) -> tuple[int, Event | None]:
+        """The step number and event (None: the step's header) of a row before the current step."""
+        k = bisect_right(self._step_start, row) - 1
+        offset = row - self._step_start[k]
+        assert self._timeline is not None
+        return k + 1, (self._timeline.events_of(k + 1)[offset - 1] if offset else None)
+
     def event_at(self, row: int) -> Event | None:
         """The event drawn on `row` (None for a step's header or past the end)."""
-        if row < len(self._rows):
-            return self._rows[row][1]
+        if row < self.current_start:
+            return self._earlier_row(row)[1]
         return next((event for event, rows in self.current_events if row in rows), None)
 
     def select(self, event: Event) -> None:
@@ -191,9 +202,9 @@ class EventLog(ScrollView, can_focus=True):
 
     def line_text(self, row: int) -> Text:
         """The text of one row (used by rendering and by tests)."""
-        if row >= len(self._rows):
-            return self._current_rows[row - len(self._rows)]
-        step_number, event = self._rows[row]
+        if row >= self.current_start:
+            return self._current_rows[row - self.current_start]
+        step_number, event = self._earlier_row(row)
         if event is None:
             return self.header_text(step_number)
         text = Text("  ")
@@ -208,7 +219,7 @@ class EventLog(ScrollView, can_focus=True):
         if row >= self.row_count:
             return Strip.blank(width, base)
         text = self.line_text(row)
-        if row < len(self._rows):  # an earlier step: one muted row, cut with … at the edge
+        if row < self.current_start:  # an earlier step: one muted row, cut with … at the edge
             text = Text(clip(text.plain, self.scrollable_content_region.width or width), style=palette(self.app).muted)
         if self.selected is not None and self.event_at(row) is self.selected:
             text.stylize("reverse")

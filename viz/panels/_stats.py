@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from model.events import Event
 from model.parts import HitRate, counter_definition, hit_rates
-from model.timeline import Timeline
+from model.timeline import Node, Timeline
 from viz.palette import palette
 from viz.panels._base import StepView, SubsystemPanel
 from viz.words import plural
@@ -20,47 +20,64 @@ from viz.words import plural
 class HitRates:
     """Cumulative hits and misses per cache after each step, built incrementally from the timeline.
 
-    The caches are those the mechanisms register a hit rate for (name cache, dcache, CPU caches).
+    The caches are those the mechanisms register a hit rate for (name cache, dcache, CPU caches). An
+    outcome reads only an event's kind and func (`model.parts.HitRate`), so it is worked out once per
+    pair; the totals after each step are one flat tuple (hits, misses per cache, in `caches` order).
     """
 
     def __init__(self, rates: list[HitRate]) -> None:
         self.rates = rates
         self.caches = [rate.cache for rate in rates]
-        self.steps: list[tuple[Event, ...]] = []  # the events each entry was computed from
-        self.totals: list[dict[str, tuple[int, int]]] = []
+        self.nodes: list[Node] = []  # the timeline's node of each step the totals were computed from
+        self.totals: list[tuple[int, ...]] = []
+        self._outcomes: dict[tuple[str, str], tuple[int, int] | None] = {}  # (kind, func) -> (index, hit)
+
+    def _outcome(self, event: Event) -> tuple[int, int] | None:
+        """(index of the hits slot in a totals tuple, 1 for a hit or 0 for a miss), or None: no lookup."""
+        key = (event.kind, event.func)
+        if key not in self._outcomes:
+            found = None
+            for index, rate in enumerate(self.rates):
+                hit = rate.outcome(event)
+                if hit is not None:
+                    found = (2 * index, int(hit))
+                    break
+            self._outcomes[key] = found
+        return self._outcomes[key]
 
     def update(self, timeline: Timeline) -> None:
-        keep = 0
-        while keep < min(len(self.steps), timeline.position) and self.steps[keep] is timeline.events_of(keep + 1):
-            keep += 1
-        del self.steps[keep:], self.totals[keep:]
+        keep = min(timeline.position, timeline.common_steps(self.nodes))
+        del self.nodes[keep:], self.totals[keep:]
+        totals = list(self.totals[-1]) if self.totals else [0] * (2 * len(self.rates))
+        outcome, events_of, node = self._outcome, timeline.events_of, timeline.node
         for n in range(keep + 1, timeline.position + 1):
-            events = timeline.events_of(n)
-            totals = dict(self.totals[-1]) if self.totals else dict.fromkeys(self.caches, (0, 0))
-            for event in events:
-                for rate in self.rates:
-                    hit = rate.outcome(event)
-                    if hit is not None:
-                        hits, misses = totals[rate.cache]
-                        totals[rate.cache] = (hits + hit, misses + (not hit))
-                        break
-            self.steps.append(events)
-            self.totals.append(totals)
+            for event in events_of(n):
+                found = outcome(event)
+                if found is not None:
+                    index, hit = found
+                    totals[index + 1 - hit] += 1
+            self.nodes.append(node(n))
+            self.totals.append(tuple(totals))
 
     def series(self, cache: str, width: int) -> list[float]:
         """Hit rate (0..1) after each of the last `width` steps that had lookups in this cache (none: empty)."""
+        index = 2 * self.caches.index(cache)
         rates: list[float] = []
         for totals in reversed(self.totals):  # from the newest: a long history costs no more than `width`
-            hits, misses = totals[cache]
-            if hits + misses:
-                rates.append(hits / (hits + misses))
-                if len(rates) == width:
-                    break
+            hits, misses = totals[index], totals[index + 1]
+            if not hits + misses:  # the totals are cumulative: no lookup before this step either
+                break
+            rates.append(hits / (hits + misses))
+            if len(rates) == width:
+                break
         rates.reverse()
         return rates
 
     def now(self, cache: str) -> tuple[int, int]:
-        return self.totals[-1][cache] if self.totals else (0, 0)
+        if not self.totals:
+            return (0, 0)
+        index = 2 * self.caches.index(cache)
+        return self.totals[-1][index], self.totals[-1][index + 1]
 
 
 BARS = "▁▂▃▄▅▆▇█"
