@@ -35,6 +35,7 @@ FIGURES = {
     "9": "big_state_steps",
     "10": "import_vs_run",
     "11": "long_jumps",
+    "12": "scenario_load",
 }
 
 

@@ -10,7 +10,7 @@ import difflib
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,7 @@ from model.errors import CommandError, ScenarioError
 from model.ops import Op, make, parse, to_text
 from model.overrides import OverrideError, Side, sides_of_table
 from model.parts import resolve_config
+from model.step_reader import RawStep, StepReader, scan
 from model.timeline import Step, Timeline
 from model.views import check_view
 
@@ -49,6 +50,29 @@ class Scenario:
 
 def loads(text: str, source: str = "<string>") -> Scenario:
     """Load a scenario from TOML text; `source` names it in errors."""
+    opened = _open_fast(text, source, None)
+    return opened[0] if opened is not None else _loads_toml(text, source)
+
+
+def opens(text: str, source: str = "<string>", first: int = 2000) -> tuple[Scenario, StepReader[Step] | None]:
+    """The scenario with its first `first` steps built, and a reader that builds the rest on demand.
+
+    The reader is None when the scenario already holds every step (a file of at most `first` steps, or
+    one the fast reader does not read: model/step_reader.py). Errors in the header, the [compare] table and
+    the first `first` steps are raised here, in the order `loads` raises them; a bad step after those is
+    raised by the reader's `read`, with the same message and step number as `loads` gives.
+    """
+    if first < 0:
+        raise ValueError(f"first must be >= 0, got {first}")
+    opened = _open_fast(text, source, first)
+    if opened is None:
+        return _loads_toml(text, source), None
+    scenario, reader = opened
+    return scenario, (None if reader.done else reader)
+
+
+def _loads_toml(text: str, source: str) -> Scenario:
+    """Load by parsing the whole text with tomllib: the reference the fast reader must agree with."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -58,8 +82,38 @@ def loads(text: str, source: str = "<string>") -> Scenario:
     return from_dict(data, source)
 
 
+def _open_fast(text: str, source: str, first: int | None) -> tuple[Scenario, StepReader[Step]] | None:
+    """The scenario read by model/step_reader.py with its first `first` steps built (None: all), or None
+    when the text is not one that reader reads (the caller then parses it all with tomllib)."""
+    split = scan(text)
+    if split is None:
+        return None
+    try:
+        data = tomllib.loads(split.header)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return None  # the whole text's parse says what is wrong, and where
+    if "step" in data:
+        return None  # steps in the header too (`step = ...`, `[[ step ]]`): the whole text's parse decides
+    title, about, config, raw_config = _header(data, source)
+    reader = StepReader(split.steps, _StepBuilder(source).many)
+    steps = reader.read(reader.total if first is None else first)
+    compare = _compare(data, raw_config, source)
+    return Scenario(title, about, config, steps, source, dict(raw_config), compare), reader
+
+
 def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     """Validate parsed TOML data into a Scenario."""
+    title, about, config, raw_config = _header(data, source)
+    raw_steps = data.get("step", [])
+    if not isinstance(raw_steps, list):
+        raise ScenarioError(source, "'step' must be an array of tables", hint="write each step as [[step]]")
+    build = _StepBuilder(source)
+    steps = [_step(raw, build, number) for number, raw in enumerate(raw_steps, start=1)]
+    return Scenario(title, about, config, steps, source, dict(raw_config), _compare(data, raw_config, source))
+
+
+def _header(data: Mapping[str, Any], source: str) -> tuple[str, str, dict[str, Any], Mapping[str, Any]]:
+    """The title, about, resolved config and raw [config] of parsed data, each checked."""
     _reject_unknown(data, TOP_KEYS, source, None, "top-level key")
     title = _string(data, "title", source, None, default=Path(source).stem)
     about = _string(data, "about", source, None, default="")
@@ -70,11 +124,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
         config = resolve_config(raw_config)
     except ValueError as exc:
         raise ScenarioError(source, f"[config]: {exc}") from None
-    raw_steps = data.get("step", [])
-    if not isinstance(raw_steps, list):
-        raise ScenarioError(source, "'step' must be an array of tables", hint="write each step as [[step]]")
-    steps = [_step(raw, source, number) for number, raw in enumerate(raw_steps, start=1)]
-    return Scenario(title, about, config, steps, source, dict(raw_config), _compare(data, raw_config, source))
+    return title, about, config, raw_config
 
 
 def _compare(data: Mapping[str, Any], raw_config: Mapping[str, Any], source: str) -> list[Side]:
@@ -90,27 +140,74 @@ def _compare(data: Mapping[str, Any], raw_config: Mapping[str, Any], source: str
     return sides
 
 
-def _step(raw: Any, source: str, number: int) -> Step:
+def _step(raw: Any, build: _StepBuilder, number: int) -> Step:
+    """One parsed `[[step]]` table, its keys and their types checked, as a Step."""
+    source = build.source
     if not isinstance(raw, Mapping):
         raise ScenarioError(source, "a step must be a table with 'do' and/or 'say'", step=number)
     _reject_unknown(raw, STEP_KEYS, source, number, "step key")
     say = _string(raw, "say", source, number, default="")
     do = _string(raw, "do", source, number, default="")
     panel = _string(raw, "panel", source, number, default="")
-    if not do and not say:
-        raise ScenarioError(source, "a step needs 'do' (a command) or 'say' (narration)", step=number)
-    if panel:
+    return build((do, say, panel), number)
+
+
+class _StepBuilder:
+    """Builds the Steps of one load from their `do`, `say` and `panel` strings, checking each.
+
+    An Op is frozen and its arguments are immutable values, so a `do` text that many steps repeat
+    (`close fd=3`) is parsed once per load and its Op shared; panels already checked are remembered too.
+    """
+
+    __slots__ = ("_ops", "_panels", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._ops: dict[str, Op] = {}
+        self._panels: set[str] = set()
+
+    def __call__(self, raw: RawStep, number: int) -> Step:
+        """The step numbered `number` (from 1) in the file."""
+        return self.many([raw], number - 1)[0]
+
+    def many(self, raws: Sequence[RawStep], before: int) -> list[Step]:
+        """The steps numbered `before + 1` on, in one loop: the fast reader's hundred thousand steps."""
+        ops, panels = self._ops, self._panels
+        steps: list[Step] = []
+        append = steps.append
+        for number, (do, say, panel) in enumerate(raws, start=before + 1):
+            if panel and panel not in panels:
+                self._check_panel(do, say, panel, number)
+            if do:
+                op = ops.get(do)
+                if op is None:
+                    op = self._parse(do, number)
+                append(Step(op, say, panel))
+            elif say:
+                append(Step(make("say", text=say), say, panel))
+            else:
+                raise self._empty(number)
+        return steps
+
+    def _empty(self, number: int) -> ScenarioError:
+        return ScenarioError(self.source, "a step needs 'do' (a command) or 'say' (narration)", step=number)
+
+    def _check_panel(self, do: str, say: str, panel: str, number: int) -> None:
+        if not do and not say:
+            raise self._empty(number)  # the emptiness is reported first, as for a step without a panel
         try:
             check_view(panel)
         except ValueError as exc:
-            raise ScenarioError(source, f"'panel = {panel}': {exc}", step=number) from None
-    if not do:
-        return Step(make("say", text=say), say, panel)
-    try:
-        op: Op = parse(do)
-    except CommandError as exc:
-        raise ScenarioError(source, f"'do = {do}': {exc.message}", step=number, hint=exc.hint) from None
-    return Step(op, say, panel)
+            raise ScenarioError(self.source, f"'panel = {panel}': {exc}", step=number) from None
+        self._panels.add(panel)
+
+    def _parse(self, do: str, number: int) -> Op:
+        try:
+            op = parse(do)
+        except CommandError as exc:
+            raise ScenarioError(self.source, f"'do = {do}': {exc.message}", step=number, hint=exc.hint) from None
+        self._ops[do] = op
+        return op
 
 
 def _string(data: Mapping[str, Any], key: str, source: str, step: int | None, *, default: str) -> str:
@@ -203,6 +300,19 @@ goes on past it (/dev/zero), is refused before more is read. Importers stop at t
 
 def load_file(path: str | Path) -> Scenario:
     """Load a scenario file, with clear errors for a missing file, a directory, undecodable bytes or one too big."""
+    text, source = _read_text(path)
+    return loads(text, source)
+
+
+def open_file(path: str | Path, first: int = 2000) -> tuple[Scenario, StepReader[Step] | None]:
+    """Open a scenario file with its first `first` steps built and a reader for the rest (`opens`), so an
+    app can draw a 100,000-step file before its last steps are built."""
+    text, source = _read_text(path)
+    return opens(text, source, first)
+
+
+def _read_text(path: str | Path) -> tuple[str, str]:
+    """The file's text and its name for errors; a ScenarioError for a file that cannot be read as text."""
     path = Path(path)
     source = str(path)
     if path.is_dir():
@@ -218,10 +328,9 @@ def load_file(path: str | Path) -> Scenario:
     except ValueError:  # e.g. a NUL byte in the name, which no file name can hold
         raise ScenarioError(repr(source), "not a usable file name") from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8"), source
     except UnicodeDecodeError:
         raise ScenarioError(source, "not a text file (not UTF-8)") from None
-    return loads(text, source)
 
 
 def _read_capped(path: Path, source: str) -> bytes:
