@@ -361,12 +361,15 @@ def load_builtin(name: str) -> Scenario:
     return loads(text, f"{name}.toml")
 
 
+def is_file_argument(arg: str) -> bool:
+    """Whether a command-line argument names a scenario file rather than a built-in scenario."""
+    if "/" not in arg and not arg.endswith(".toml") and arg in builtin_names():
+        return False
+    return Path(arg).exists() or "/" in arg or arg.endswith(".toml")
+
+
 def resolve(arg: str | None) -> Scenario:
     """A scenario from a command-line argument: a built-in name, a path, or None for the default."""
     if arg is None:
         return load_builtin(DEFAULT_SCENARIO)
-    if "/" not in arg and not arg.endswith(".toml") and arg in builtin_names():
-        return load_builtin(arg)
-    if not Path(arg).exists() and "/" not in arg and not arg.endswith(".toml"):
-        return load_builtin(arg)
-    return load_file(arg)
+    return load_file(arg) if is_file_argument(arg) else load_builtin(arg)

@@ -147,6 +147,7 @@ class Timeline:
         self._path: list[Node] = [self.root]  # root, step 1, ..., the current branch's leaf
         for step in steps:
             self._extend(step, "scenario")
+        self._scenario_leaf = self._path[-1]  # where steps read later (`add_steps`) go
         self._next_branch = 2
         self.position = 0
         self.applied = 0  # ops applied (not redone) by the last move, for tests and benchmarks
@@ -486,6 +487,27 @@ class Timeline:
         return self.run_until(self.hits_breakpoint, backward=backward)
 
     # -- writing history ------------------------------------------------------------------------------
+
+    @property
+    def scenario_leaf(self) -> Node:
+        """The last step of the scenario's own branch read so far: `add_steps` continues it."""
+        return self._scenario_leaf
+
+    def add_steps(self, steps: Sequence[Step]) -> None:
+        """Add steps of the scenario read after the timeline was made (a big file is read in chunks while
+        its first steps show) at the end of the scenario's branch, shown or not. Refused once a step was
+        typed after the scenario's last one: the steps would go on a branch that is not the scenario's."""
+        leaf = self._scenario_leaf
+        if steps and leaf.children:
+            raise ValueError("a step was typed after the scenario's last step read so far")
+        extends_path = self._path[-1] is leaf
+        for step in steps:
+            node = Node(step, leaf, leaf.branch, "scenario")
+            leaf.children.append(node)
+            if extends_path:
+                self._path.append(node)
+            leaf = node
+        self._scenario_leaf = leaf
 
     def append(self, op: Op, say: str = "", *, origin: str = "user") -> tuple[Event, ...]:
         """Apply a new step right after the current one and return its events.

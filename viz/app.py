@@ -16,10 +16,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header
 
-from model.errors import CommandError
+from model.errors import CommandError, ScenarioError
 from model.ops import VERBS
 from model.scenario import Scenario
-from model.timeline import Branch, Timeline
+from model.step_reader import StepReader
+from model.timeline import Branch, Step, Timeline
 from model.views import view_of
 from themes import THEMES
 from viz import jump
@@ -117,6 +118,7 @@ class CacheScopeApp(App[None]):
         exit_at_end: bool = False,
         theme: str | None = None,
         step_hook: StepHook | None = None,
+        reader: StepReader[Step] | None = None,
     ) -> None:
         super().__init__()
         self.view_ready = False  # set once mounted: theme changes before that need no repaint
@@ -133,6 +135,8 @@ class CacheScopeApp(App[None]):
         self._tick: Timer | None = None
         self._jump_target: int | None = None  # a long jump under way (viz/jump.py)
         self._prefetch_busy = True  # the prefetch had work at its last turn (viz/jump.py)
+        self.reader = reader  # the rest of a big scenario file, read a chunk at a time once step 0 shows
+        self._end_when_read = False  # End was pressed while the file was being read
         self._shown_position: int | None = None
         self.pinned = False
         self._hits: tuple[tuple[str, ...], int, frozenset[int]] = ((), 0, frozenset())
@@ -165,13 +169,64 @@ class CacheScopeApp(App[None]):
         self.view_ready = True
         if self.autoplay:
             self.playing = True
-        self.set_timer(jump.PREFETCH_PAUSE, self._prefetch)
+        self.set_timer(jump.FIRST_FRAME_PAUSE, self._prefetch)  # the first frame comes first
+        if self.reader is not None:
+            self.set_timer(jump.FIRST_FRAME_PAUSE, self._read_more)
+            self.screen_change_signal.subscribe(self, self._screen_changed)
+
+    def _screen_changed(self, screen: Screen) -> None:
+        """Back on the panels after a screen over them: bring them up to the steps read meanwhile."""
+        if self._on_main_screen:
+            self.refresh_view()
+
+    def reading(self) -> str:
+        """`reading steps: 12,000 of 100,000` while a big file's steps are still being read, else empty."""
+        r = self.reader
+        return f"reading steps: {r.position:,} of {r.total:,}" if r is not None else ""
+
+    def _add_steps(self, steps: list[Step]) -> None:
+        self.timeline.add_steps(steps)
+        self.scenario.steps.extend(steps)
+
+    def _read_more(self) -> None:
+        """Read the next chunk of a big scenario file's steps onto the scenario's branch; at a bad step,
+        keep the steps before it and say why the rest is not there."""
+        r = self.reader
+        if r is None:
+            return
+        try:
+            self._add_steps(r.read(jump.READ_CHUNK))
+        except ScenarioError:
+            try:  # the reader stays where it was: take the good steps of the chunk one at a time
+                while True:
+                    self._add_steps(r.read(1))
+            except ScenarioError as exc:
+                self.reader = None
+                self.notify(f"{exc}\nthe steps before it are here; the rest of the file is not", severity="error",
+                            timeout=30)  # fmt: skip
+        if r.done:
+            self.reader = None
+        if self.reader is not None:
+            self.set_timer(jump.READ_PAUSE, self._read_more)
+        elif self._end_when_read:
+            self._end_when_read = False
+            if self._on_main_screen:
+                self.goto(self.timeline.length)
+                return
+            self.notify(f"all {self.timeline.length:,} steps are read: End goes to the last", timeout=4)
+        if self._on_main_screen:
+            self.refresh_view()  # the header's count and the timeline bar's scale
+
+    @property
+    def _on_main_screen(self) -> bool:
+        """Whether the panels are on screen (no help or quiz screen over them, the app not closing)."""
+        return len(self.screen_stack) == 1 and bool(self.screen.query(PanelDeck))
 
     def _prefetch(self) -> None:
         """While the user reads, advance a parked state toward the end of a long scenario a chunk at a time
         (`Timeline.prefetch`), so `End` later finds it there; a long jump under way does that work itself."""
         t = self.timeline
-        if t.length < jump.PREFETCH_MIN:
+        if t.length < jump.PREFETCH_MIN and self.reader is None:
             return
         busy = self._jump_target is None and t.prefetch(jump.PREFETCH_CHUNK)
         if self._prefetch_busy and not busy:
@@ -214,6 +269,8 @@ class CacheScopeApp(App[None]):
             marks.insert(0, f"branch {current} of {len(branches)}")
         if self.pinned:
             marks.append(f"panel pinned: {self.active_panel} (P)")
+        if self.reader is not None:
+            marks.append(self.reading())
         return "   ".join([f"step {view.position} / {view.length}", *marks])
 
     def show_lesson(self, frame: PanelFrame, view: StepView) -> None:
@@ -345,6 +402,10 @@ class CacheScopeApp(App[None]):
         self.goto(0)
 
     def action_last(self) -> None:
+        if self.reader is not None:
+            self._end_when_read = True
+            self.notify(f"{self.reading()}: End goes to the last step once they are read", timeout=3)
+            return
         self.goto(self.timeline.length)
 
     def action_goto(self) -> None:
@@ -471,6 +532,9 @@ class CacheScopeApp(App[None]):
 
         In the past (step k of N), the new step starts a new branch and steps k+1..N stay on theirs
         (`branches`, `branch N`); `u` takes the newest typed step back."""
+        t = self.timeline
+        if self.reader is not None and t.at_end and t.current_node is t.scenario_leaf:
+            return f"{self.reading()}: a step typed here would cut the scenario short; type it once they are read"
         refused = self.history.type_line(line)
         if refused is not None:
             return refused.text

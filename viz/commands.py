@@ -39,6 +39,8 @@ class DebuggerApp(Protocol):
 
     def watched(self) -> list[str]: ...
 
+    def reading(self) -> str: ...
+
     def ref_names(self) -> tuple[list[str], bool]: ...
 
     def action_breakpoints(self) -> None: ...
@@ -323,6 +325,8 @@ def _save(app: DebuggerApp, args: tuple[str, ...]) -> str | None:
         return f"{name} exists: save {name} --force replaces it"
     if not path.parent.is_dir():
         return f"cannot write {name}: no directory {path.parent}"
+    if app.reading():
+        return f"{app.reading()}: save once it is read, or the file would miss its last steps"
     scenario, timeline = app.scenario, app.timeline
     branch = Scenario(scenario.title, scenario.about, scenario.config, timeline.steps, str(path),
                       dict(scenario.raw_config))  # fmt: skip

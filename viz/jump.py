@@ -29,7 +29,16 @@ PREFETCH_CHUNK = 1_500
 """Steps the prefetch applies at a time: about 50 ms on a real trace, so a key waits at most that long."""
 
 PREFETCH_PAUSE = 0.02
-"""Seconds between two prefetch chunks, and before the first: the screen and the keys come first."""
+"""Seconds between two prefetch chunks: the screen and the keys come first."""
+
+FIRST_FRAME_PAUSE = 0.1
+"""Seconds after mounting before the app reads more steps or prefetches: the first frame is drawn first."""
+
+READ_CHUNK = 5_000
+"""Steps of a big scenario file built at a time once its first steps show (about 30 ms)."""
+
+READ_PAUSE = 0.005
+"""Seconds between two chunks of a big file's steps: the screen and the keys have their turn."""
 
 PREFETCH_IDLE = 0.5
 """Seconds between two looks for prefetch work once there is none (a typed step may make some)."""

@@ -254,3 +254,26 @@ def test_fresh_steps_counts_what_a_move_would_apply_from_the_nearest_state():
     assert timeline.fresh_steps(5) == 5
     timeline.goto(10)  # nearer from the initial state than back from the parked end: applies 10
     assert timeline.applied == 10 and timeline.swaps == 0
+
+
+def test_steps_read_later_continue_the_scenario_branch_shown_or_not():
+    """A big file's later steps (`add_steps`) go at the end of the scenario's branch: the shown branch
+    grows if it is that one; a branch typed in the past stays as it is; a step typed after the last step
+    read so far stops further steps (they would not be the scenario's)."""
+    lines = ["lookup /usr/bin", "lookup /etc", "lookup /usr", "purge vp2"]
+    steps = [Step(parse(line)) for line in lines * 3]
+    timeline = Timeline(steps[:4])
+    timeline.goto(4)
+    timeline.add_steps(steps[4:8])
+    assert timeline.length == 8 and timeline.position == 4
+    timeline.goto(2)
+    timeline.append(parse("stats"))  # a branch in the past
+    timeline.add_steps(steps[8:])
+    assert timeline.length == 3 and len(timeline.branches()) == 2
+    timeline.switch_branch(1)
+    timeline.goto(timeline.length)
+    assert timeline.length == 12 and timeline.system.to_dict() == _replayed_state(steps, 12)
+    timeline.append(parse("stats"))  # typed after the last step read
+    with pytest.raises(ValueError, match="typed after"):
+        timeline.add_steps(steps[:1])
+    timeline.add_steps([])  # nothing to add is never refused
