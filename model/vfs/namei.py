@@ -14,6 +14,7 @@ from model.limits import NAME_MAX, PATH_MAX, path_bytes
 from model.vfs.nchash import CREATE, DELETE, LOOKUP, MISS, RENAME
 from model.vfs.vnode import VDIR, Vnode
 from model.vfs.vnops import vop_lookup
+from model.vfs.walk_events import NameiStartEvent
 
 if TYPE_CHECKING:
     from model.vfs.vfs import Vfs
@@ -66,9 +67,7 @@ def namei(
         text = f"namei {nameiop} {shown!r}: {size} bytes, MAXPATHLEN is {PATH_MAX} with the NUL"
         return NameiResult(None, None, "", "ENAMETOOLONG", [Event("namei.start", text, func="namei")])
     relative_to = atdir if atdir is not None and not path.startswith("/") else None
-    start = "" if relative_to is None else f" from {relative_to.id}"
-    refs = () if relative_to is None else (relative_to.id,)
-    events = [Event("namei.start", f"namei {nameiop} {path!r}{start}", refs=refs, func="namei")]
+    events: list[Event] = [NameiStartEvent(nameiop, path, None if relative_to is None else relative_to.id)]
     if not path:
         return NameiResult(None, None, "", "ENOENT", events)
     components = [c for c in path.split("/") if c]
