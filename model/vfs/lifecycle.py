@@ -165,7 +165,8 @@ class VnodeLifeCycle(Journaled):
                 )
             )
             return events
-        return events + self.vinactive(vp, func)
+        inactive = self.vinactive(vp, func)
+        return events + inactive if events else inactive
 
     def vinactive(self, vp: Vnode, caller: str) -> list[Event]:
         """vinactive: VOP_INACTIVE with the vnode locked; recycle it at once if unlinked; else the free list (§2.2)."""
@@ -305,15 +306,16 @@ class VnodeLifeCycle(Journaled):
 
     def vput(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
         """vput: unlock and release in one (the vnode must be locked)."""
-        events: list[Event] = []
-        if not vp.locked:
-            events.append(
-                violation(
-                    f"vput({vp.id}) on an unlocked vnode",
-                    vp,
-                    "vput is vrele for a locked vnode: it unlocks, then releases.",
-                )
+        if vp.locked:
+            vp.locked = False
+            return self.vrele(vp, func="vput", quiet=quiet)
+        events = [
+            violation(
+                f"vput({vp.id}) on an unlocked vnode",
+                vp,
+                "vput is vrele for a locked vnode: it unlocks, then releases.",
             )
+        ]
         vp.locked = False
         return events + self.vrele(vp, func="vput", quiet=quiet)
 

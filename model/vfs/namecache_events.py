@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from model.events import LazyEvent
-from model.vfs.nchash import MISS, namei_hash, nchash
+from model.vfs.nchash import MISS, NCHNAMLEN, namei_hash, nchash
 
 if TYPE_CHECKING:
     from model.vfs.namecache_entry import NameCacheEntry
@@ -96,6 +96,37 @@ class MissEvent(LazyEvent):
         return text, (self.dvp, f"nchash {bucket}"), _lookup_data(bucket, self.name)
 
 
+class LongNameEvent(MissEvent):
+    """cache_lookup found nothing for a name longer than NCHNAMLEN (ncs_long): such names are never entered."""
+
+    __slots__ = ("length",)
+    kind = "namecache.long"
+    explain = "Long names are rare and would waste space in every entry, so the cache refuses them."
+
+    def __init__(self, dvp: Vnode, name: str, mask: int, length: int) -> None:
+        super().__init__(dvp, name, mask)
+        self.length = length
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        _, refs, data = super().render()
+        text = f"{self.name[:12]}… is {self.length} bytes, longer than NCHNAMLEN ({NCHNAMLEN}): never cached"
+        return text, refs, data
+
+
+class EnterSkippedEvent(LazyEvent):
+    """cache_enter refused a name longer than NCHNAMLEN."""
+
+    __slots__ = ("dvp", "name")
+    kind, explain, func, ret, errno = "namecache.enter_skipped", "", "cache_enter", None, None
+
+    def __init__(self, dvp: str, name: str) -> None:
+        self.dvp = dvp
+        self.name = name
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        return f"{self.name[:12]}… longer than NCHNAMLEN: not entered", (self.dvp,), {}
+
+
 class EnterEvent(_EntryEvent):
     """cache_enter made an entry: at the LRU tail and the head of its chain."""
 
@@ -140,8 +171,14 @@ class RemoveEvent(_EntryEvent):
     __slots__ = ("reason",)
     kind, explain, func, ret, errno = "namecache.remove", "", "", None, None
 
-    def __init__(self, entry: NameCacheEntry, reason: str) -> None:
-        super().__init__(entry)
+    def __init__(self, entry: NameCacheEntry, reason: str) -> None:  # _EntryEvent's, inlined: every LRU reuse
+        vp = entry.vp
+        self.num = entry.num
+        self.dvp = entry.dvp.id
+        self.name = entry.name
+        self.bucket = entry.bucket
+        self.vp = None if vp is None else vp.id
+        self.whiteout = entry.whiteout
         self.reason = reason
 
     @property  # type: ignore[override]

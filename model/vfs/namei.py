@@ -79,9 +79,11 @@ def namei(
             events += vfs.vput(dvp, quiet=True)
             return NameiResult(None, None, "", "EISDIR" if nameiop != LOOKUP else "EINVAL", events)
         return _result(vfs, dvp, None, "", events, lockleaf, lockparent)
+    last = len(components) - 1
+    one_byte_chars = size == len(path)  # then a component's length in bytes is its len(), no encoding
     for index, name in enumerate(components):
-        islastcn = index == len(components) - 1
-        if path_bytes(name) > NAME_MAX:
+        islastcn = index == last
+        if (len(name) if one_byte_chars else path_bytes(name)) > NAME_MAX:
             events += vfs.vput(dvp, quiet=True)
             return NameiResult(None, None, name, "ENAMETOOLONG", events)
         if dvp.type != VDIR:
@@ -120,8 +122,9 @@ def namei(
             if not lockparent:
                 events += vfs.vop_unlock(dvp, quiet=True)
             return NameiResult(None, dvp, name, None, events)
-        vp, cross_events = _cross_mounts(vfs, vp)
-        events += cross_events
+        if vp.mountedhere is not None:  # tested here: a walk crosses a mount point rarely, and per component
+            vp, cross_events = _cross_mounts(vfs, vp)
+            events += cross_events
         if islastcn:
             if wantparent:
                 return _result(vfs, vp, dvp, name, events, lockleaf, lockparent)
