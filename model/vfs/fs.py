@@ -47,8 +47,10 @@ class Inode(Journaled):
         self.type = itype
         self.nlink = 2 if itype == DIR else 1
         self.parent = parent
-        self.entries: JDict = JDict()  # name -> inode, in the order made
-        self.whiteouts: JSet = JSet()
+        # A file has neither (None): most inodes are files, and two empty containers each cost the
+        # garbage collector two more objects to walk on every full pass over a big tree.
+        self.entries: JDict | None = JDict() if itype == DIR else None  # name -> inode, in the order made
+        self.whiteouts: JSet | None = JSet() if itype == DIR else None
 
 
 class FileSystem(Journaled):
