@@ -178,16 +178,20 @@ def validate_tree(value: Any) -> tuple[str, ...]:
     root = _TreeNode()
     for path in value:
         parts = [p for p in path.split("/") if p]
-        if any(p in (".", "..") or "\0" in p for p in parts):
+        if "." in parts or ".." in parts or "\0" in path:
             raise ValueError(f"{_shown(path)}: name each directory plainly (no '.', '..' or NUL in a tree path)")
         if (why := too_long(path)) is not None:
             raise ValueError(f"{_shown(path)}: too long for namei ({why})")
         node = root
+        last_index = len(parts) - 1
         for index, part in enumerate(parts):
             if node.file is not None:
                 raise ValueError(f"{node.file!r} is a file, but {path!r} puts something under it")
-            node = node.children.setdefault(part, _TreeNode())
-            last = index == len(parts) - 1
+            child = node.children.get(part)
+            if child is None:
+                child = node.children[part] = _TreeNode()
+            node = child
+            last = index == last_index
             if not last and node.under is None:
                 node.under = path
             if last and not path.endswith("/"):
