@@ -106,7 +106,8 @@ class NameCache(Journaled):
         caller to reference and lock (`lookup_once`).
         """
         self.lookups += 1
-        entry = self.nchashtbl.heads[(_HASH_MEMO[name] ^ (dvp.addr >> 3)) & self.mask]  # NCHASH(namei_hash(name), dvp)
+        bucket = (_HASH_MEMO[name] ^ (dvp.addr >> 3)) & self.mask  # NCHASH(namei_hash(name), dvp)
+        entry = self.nchashtbl.heads[bucket]
         while entry is not None and (entry.dvp is not dvp or entry.name != name):
             entry = entry.h_next
         if entry is None:
@@ -114,9 +115,9 @@ class NameCache(Journaled):
             length = len(name) if name.isascii() else name_length(name)
             if length > NCHNAMLEN:
                 self.ncs_long += 1
-                return MISS, None, [LongNameEvent(dvp, name, self.mask, length)]
+                return MISS, None, [LongNameEvent(dvp.id, name, bucket, length)]
             self.ncs_miss += 1
-            return MISS, None, [MissEvent(dvp, name, self.mask)]
+            return MISS, None, [MissEvent(dvp.id, name, bucket)]
         if not makeentry:
             return (
                 MISS,
@@ -274,7 +275,11 @@ class NameCache(Journaled):
     # -- removal ---------------------------------------------------------------------------------
 
     def remove(self, entry: NameCacheEntry, *, reason: str) -> list[Event]:
-        """Take an entry off every list it is on (cache_remove)."""
+        """Take an entry off every list it is on (cache_remove).
+
+        As LIST_REMOVE and TAILQ_REMOVE do, the entry's own links are left as they were: it is on no list
+        now and nothing walks from it again (every LRU reuse removes one, so the ten writes counted).
+        """
         lru = self.lru  # TAILQ_REMOVE: lru.remove, inlined (every LRU reuse; the LRU has no index)
         prev, nxt = entry.tq_prev, entry.tq_next
         if prev is None:
@@ -285,9 +290,8 @@ class NameCache(Journaled):
             lru.tail = prev
         else:
             nxt.tq_prev = prev
-        entry.tq_prev = entry.tq_next = None
         lru.count -= 1
-        event = RemoveEvent(entry, reason)  # before the links go: it reads the entry as it was
+        event = RemoveEvent(entry, reason)
         prev, nxt = entry.h_prev, entry.h_next  # LIST_REMOVE(ncp, nc_hash)
         if prev is None:
             self.nchashtbl.heads[entry.bucket] = nxt
@@ -318,8 +322,6 @@ class NameCache(Journaled):
                 prev.vh_next = nxt
             if nxt is not None:
                 nxt.vh_prev = prev
-        entry.h_prev = entry.h_next = entry.dv_prev = entry.dv_next = None
-        entry.v_prev = entry.v_next = entry.vh_prev = entry.vh_next = None
         return [event]
 
     def cache_purge(self, vp: Vnode) -> list[Event]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from model.events import LazyEvent
-from model.vfs.nchash import MISS, NCHNAMLEN, namei_hash, nchash
+from model.vfs.nchash import MISS, NCHNAMLEN, namei_hash
 
 if TYPE_CHECKING:
     from model.vfs.namecache_entry import NameCacheEntry
-    from model.vfs.vnode import Vnode
 
 
 def _refs(eid: str, dvp: str, bucket: int, vp: str | None) -> tuple[str, ...]:
@@ -80,20 +79,18 @@ class NegHitEvent(_EntryEvent):
 class MissEvent(LazyEvent):
     """cache_lookup found nothing (ncs_miss): the caller asks the file system."""
 
-    __slots__ = ("addr", "dvp", "mask", "name")
+    __slots__ = ("bucket", "dvp", "name")
     kind, func, ret, errno = "namecache.miss", "cache_lookup", MISS, None
     explain = "On a miss the caller asks the file system (VOP_LOOKUP)."
 
-    def __init__(self, dvp: Vnode, name: str, mask: int) -> None:
-        self.dvp = dvp.id
-        self.addr = dvp.addr
+    def __init__(self, dvp: str, name: str, bucket: int) -> None:
+        self.dvp = dvp
         self.name = name
-        self.mask = mask
+        self.bucket = bucket  # the chain searched: NCHASH of (dvp, name)
 
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-        bucket = nchash(namei_hash(self.name), self.addr, self.mask)
         text = f"miss: no entry for ({self.dvp}, {self.name!r})"
-        return text, (self.dvp, f"nchash {bucket}"), _lookup_data(bucket, self.name)
+        return text, (self.dvp, f"nchash {self.bucket}"), _lookup_data(self.bucket, self.name)
 
 
 class LongNameEvent(MissEvent):
@@ -103,8 +100,8 @@ class LongNameEvent(MissEvent):
     kind = "namecache.long"
     explain = "Long names are rare and would waste space in every entry, so the cache refuses them."
 
-    def __init__(self, dvp: Vnode, name: str, mask: int, length: int) -> None:
-        super().__init__(dvp, name, mask)
+    def __init__(self, dvp: str, name: str, bucket: int, length: int) -> None:
+        super().__init__(dvp, name, bucket)
         self.length = length
 
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
