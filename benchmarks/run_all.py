@@ -36,6 +36,7 @@ FIGURES = {
     "10": "import_vs_run",
     "11": "long_jumps",
     "12": "scenario_load",
+    "13": "far_jump",
 }
 
 

@@ -33,6 +33,8 @@ class TailQ(Journaled):
         return self.count
 
     def __contains__(self, num: object) -> bool:
+        if self.index is not None:  # the vnode free list asks at every vget and VOP_INACTIVE
+            return num in self.index
         return self.get(num) is not None  # type: ignore[arg-type]
 
     def __getitem__(self, num: int) -> Any:

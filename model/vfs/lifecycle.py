@@ -18,6 +18,7 @@ from model.events import Event
 from model.journal import Journaled
 from model.vfs.fs import DIR
 from model.vfs.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode
+from model.vfs.vnode_events import BindEvent, InactiveEvent, NewVnodeEvent, VgetEvent
 
 if TYPE_CHECKING:
     from model.vfs.mount import Mount
@@ -54,16 +55,7 @@ class VnodeLifeCycle(Journaled):
         victim = table.free_head()
         if table.numvnodes < table.desiredvnodes or victim is None:
             vnode = table.allocate()
-            grown = "" if table.numvnodes <= table.desiredvnodes else " (nothing free: table grows past desiredvnodes)"
-            return vnode, [
-                Event(
-                    "vnode.new",
-                    f"getnewvnode: allocated {vnode.id}{grown}",
-                    refs=(vnode.id,),
-                    func="getnewvnode",
-                    created=(vnode.id,),
-                )
-            ]
+            return vnode, [NewVnodeEvent(vnode.id, table.numvnodes > table.desiredvnodes)]
         events = [
             Event(
                 "vnode.recycle",
@@ -97,15 +89,7 @@ class VnodeLifeCycle(Journaled):
         self.vnodes.bind(vnode, mount.id, ino, vtype)
         vnode.usecount = 1
         vnode.state = ACTIVE
-        events.append(
-            Event(
-                "vnode.bind",
-                f"{vnode.id} now stands for inode {ino} on {mount.id} ({vtype})",
-                refs=(vnode.id, mount.id),
-                func="VFS_VGET",
-                changed=(vnode.id,),
-            )
-        )
+        events.append(BindEvent(vnode.id, ino, mount.id, vtype))
         return vnode, events
 
     # -- references ------------------------------------------------------------------------------
@@ -116,18 +100,7 @@ class VnodeLifeCycle(Journaled):
         if vp.state == INACTIVE:
             self.vnodes.off_free_list(vp)
             vp.state = ACTIVE
-            return [
-                Event(
-                    "vnode.vget",
-                    f"vget({vp.id}): taken off the free list, usecount 1",
-                    refs=(vp.id,),
-                    func="vget",
-                    changed=(vp.id,),
-                    data={"usecount": 1},
-                    explain="A vnode on the free list keeps its identity, so a name-cache "
-                    "hit can bring it back without reading the disk.",
-                )
-            ]
+            return [VgetEvent(vp.id)]
         return []
 
     def vref(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
@@ -192,25 +165,15 @@ class VnodeLifeCycle(Journaled):
                 )
             )
             return events
-        return events + self.vinactive(vp, func)
+        inactive = self.vinactive(vp, func)
+        return events + inactive if events else inactive
 
     def vinactive(self, vp: Vnode, caller: str) -> list[Event]:
         """vinactive: VOP_INACTIVE with the vnode locked; recycle it at once if unlinked; else the free list (§2.2)."""
         events, unlinked = self.vop_inactive(vp)
         vp.state = INACTIVE
         self.vnodes.to_free_list(vp)
-        events.insert(
-            0,
-            Event(
-                "vnode.inactive",
-                f"{caller}({vp.id}): last reference gone; VOP_INACTIVE({vp.id}) called locked; "
-                f"{vp.id} to the free-list tail",
-                refs=(vp.id,),
-                func="VOP_INACTIVE",
-                changed=(vp.id,),
-                explain="An inactive vnode keeps its identity and its name-cache entries until it is recycled.",
-            ),
-        )
+        events.insert(0, InactiveEvent(caller, vp.id))
         if unlinked:
             events += self.vrecycle(vp)
         return events
@@ -343,15 +306,16 @@ class VnodeLifeCycle(Journaled):
 
     def vput(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
         """vput: unlock and release in one (the vnode must be locked)."""
-        events: list[Event] = []
-        if not vp.locked:
-            events.append(
-                violation(
-                    f"vput({vp.id}) on an unlocked vnode",
-                    vp,
-                    "vput is vrele for a locked vnode: it unlocks, then releases.",
-                )
+        if vp.locked:
+            vp.locked = False
+            return self.vrele(vp, func="vput", quiet=quiet)
+        events = [
+            violation(
+                f"vput({vp.id}) on an unlocked vnode",
+                vp,
+                "vput is vrele for a locked vnode: it unlocks, then releases.",
             )
+        ]
         vp.locked = False
         return events + self.vrele(vp, func="vput", quiet=quiet)
 

@@ -15,7 +15,16 @@ from model.events import Event
 from model.journal import Journaled
 from model.tailq import TailQ
 from model.vfs.namecache_entry import ChainTable, NameCacheEntry, chain, children_of, names_of
-from model.vfs.namecache_events import EnterEvent, HitEvent, MissEvent, NegHitEvent, ReclaimEvent, RemoveEvent
+from model.vfs.namecache_events import (
+    EnterEvent,
+    EnterSkippedEvent,
+    HitEvent,
+    LongNameEvent,
+    MissEvent,
+    NegHitEvent,
+    ReclaimEvent,
+    RemoveEvent,
+)
 from model.vfs.nchash import _HASH_MEMO, CREATE, LOOKUP, MISS, NCHNAMLEN, name_length, namei_hash, nchash
 from model.vfs.vnode import VDIR, Vnode
 
@@ -79,10 +88,7 @@ class NameCache(Journaled):
 
     def find(self, dvp: Vnode, name: str) -> NameCacheEntry | None:
         """The entry for (dvp, name), if cached: the walk of its nchashtbl chain that cache_lookup does."""
-        hashed = _HASH_MEMO.get(name)
-        if hashed is None:
-            hashed = namei_hash(name)
-        entry = self.nchashtbl.heads[(hashed ^ (dvp.addr >> 3)) & self.mask]
+        entry = self.nchashtbl.heads[(_HASH_MEMO[name] ^ (dvp.addr >> 3)) & self.mask]  # NCHASH(namei_hash(name), dvp)
         while entry is not None and (entry.dvp is not dvp or entry.name != name):
             entry = entry.h_next
         return entry
@@ -100,33 +106,18 @@ class NameCache(Journaled):
         caller to reference and lock (`lookup_once`).
         """
         self.lookups += 1
-        hashed = _HASH_MEMO.get(name)
-        if hashed is None:
-            hashed = namei_hash(name)
-        entry = self.nchashtbl.heads[(hashed ^ (dvp.addr >> 3)) & self.mask]
+        bucket = (_HASH_MEMO[name] ^ (dvp.addr >> 3)) & self.mask  # NCHASH(namei_hash(name), dvp)
+        entry = self.nchashtbl.heads[bucket]
         while entry is not None and (entry.dvp is not dvp or entry.name != name):
             entry = entry.h_next
         if entry is None:
-            length = name_length(name)  # a long name is never entered, so only a miss can be one
+            # A long name is never entered, so only a miss can be one (name_length, inlined: every miss).
+            length = len(name) if name.isascii() else name_length(name)
             if length > NCHNAMLEN:
                 self.ncs_long += 1
-                return (
-                    MISS,
-                    None,
-                    [
-                        self._lookup_event(
-                            "namecache.long",
-                            dvp,
-                            name,
-                            None,
-                            MISS,
-                            f"{name[:12]}… is {length} bytes, longer than NCHNAMLEN ({NCHNAMLEN}): never cached",
-                            "Long names are rare and would waste space in every entry, so the cache refuses them.",
-                        )
-                    ],
-                )
+                return MISS, None, [LongNameEvent(dvp.id, name, bucket, length)]
             self.ncs_miss += 1
-            return MISS, None, [MissEvent(dvp, name, self.mask)]
+            return MISS, None, [MissEvent(dvp.id, name, bucket)]
         if not makeentry:
             return (
                 MISS,
@@ -139,7 +130,8 @@ class NameCache(Journaled):
                     "For the last component of a DELETE or RENAME the name is about to change, so the entry goes.",
                 ),
             )
-        if entry.vp is None:
+        vp = entry.vp
+        if vp is None:
             if nameiop == CREATE and islastcn:
                 return (
                     MISS,
@@ -168,7 +160,7 @@ class NameCache(Journaled):
             entry.tq_next = None
             tail.tq_next = entry
             lru.tail = entry
-        if entry.vp.xlock:  # vget(vp, LK_NOWAIT) fails with EBUSY: "this vnode is being cleaned out"
+        if vp.xlock:  # vget(vp, LK_NOWAIT) fails with EBUSY: "this vnode is being cleaned out"
             self.ncs_falsehits += 1
             return MISS, entry, [self._false_hit(entry)]
         self.ncs_goodhits += 1
@@ -227,34 +219,31 @@ class NameCache(Journaled):
 
     def cache_enter(self, dvp: Vnode, vp: Vnode | None, name: str, *, whiteout: bool = False) -> list[Event]:
         """cache_enter (§1.5): a positive or negative entry at the LRU tail and the head of its chain."""
-        if name_length(name) > NCHNAMLEN:
-            return [
-                Event(
-                    "namecache.enter_skipped",
-                    f"{name[:12]}… longer than NCHNAMLEN: not entered",
-                    refs=(dvp.id,),
-                    func="cache_enter",
-                )
-            ]
+        if (len(name) if name.isascii() else name_length(name)) > NCHNAMLEN:  # name_length, inlined: every enter
+            return [EnterSkippedEvent(dvp.id, name)]
         events: list[Event] = []
-        hashed = _HASH_MEMO.get(name)
-        if hashed is None:
-            hashed = namei_hash(name)
-        bucket = (hashed ^ (dvp.addr >> 3)) & self.mask  # NCHASH
+        bucket = (_HASH_MEMO[name] ^ (dvp.addr >> 3)) & self.mask  # NCHASH(namei_hash(name), dvp)
         old = self.nchashtbl.heads[bucket]
         while old is not None and (old.dvp is not dvp or old.name != name):
             old = old.h_next
         if old is not None:
             events += self.remove(old, reason="cache_enter (replaced by the newer entry)")
         lru = self.lru
-        if len(lru) >= self.capacity:
+        if lru.count >= self.capacity:  # len(lru) without the call
             victim = lru.head
             events.append(ReclaimEvent(self.capacity, victim))
             events += self.remove(victim, reason="cache_enter (LRU reuse)")
         num = self.next_num
         self.next_num = num + 1
         entry = NameCacheEntry(num, dvp, vp, name, whiteout and vp is None, bucket)
-        lru.insert_tail(entry)
+        tail = lru.tail  # TAILQ_INSERT_TAIL: lru.insert_tail, inlined as in cache_lookup (the LRU has no index)
+        entry.tq_prev = tail
+        if tail is None:
+            lru.head = entry
+        else:
+            tail.tq_next = entry
+        lru.tail = entry
+        lru.count += 1
         heads = self.nchashtbl.heads  # LIST_INSERT_HEAD(&nchashtbl[bucket], ncp, nc_hash)
         first = heads[bucket]
         if first is not None:
@@ -286,9 +275,23 @@ class NameCache(Journaled):
     # -- removal ---------------------------------------------------------------------------------
 
     def remove(self, entry: NameCacheEntry, *, reason: str) -> list[Event]:
-        """Take an entry off every list it is on (cache_remove)."""
-        self.lru.remove(entry)
-        event = RemoveEvent(entry, reason)  # before the links go: it reads the entry as it was
+        """Take an entry off every list it is on (cache_remove).
+
+        As LIST_REMOVE and TAILQ_REMOVE do, the entry's own links are left as they were: it is on no list
+        now and nothing walks from it again (every LRU reuse removes one, so the ten writes counted).
+        """
+        lru = self.lru  # TAILQ_REMOVE: lru.remove, inlined (every LRU reuse; the LRU has no index)
+        prev, nxt = entry.tq_prev, entry.tq_next
+        if prev is None:
+            lru.head = nxt
+        else:
+            prev.tq_next = nxt
+        if nxt is None:
+            lru.tail = prev
+        else:
+            nxt.tq_prev = prev
+        lru.count -= 1
+        event = RemoveEvent(entry, reason)
         prev, nxt = entry.h_prev, entry.h_next  # LIST_REMOVE(ncp, nc_hash)
         if prev is None:
             self.nchashtbl.heads[entry.bucket] = nxt
@@ -319,8 +322,6 @@ class NameCache(Journaled):
                 prev.vh_next = nxt
             if nxt is not None:
                 nxt.vh_prev = prev
-        entry.h_prev = entry.h_next = entry.dv_prev = entry.dv_next = None
-        entry.v_prev = entry.v_next = entry.vh_prev = entry.vh_next = None
         return [event]
 
     def cache_purge(self, vp: Vnode) -> list[Event]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from model.events import LazyEvent
-from model.vfs.nchash import MISS, namei_hash, nchash
+from model.vfs.nchash import MISS, NCHNAMLEN, namei_hash
 
 if TYPE_CHECKING:
     from model.vfs.namecache_entry import NameCacheEntry
-    from model.vfs.vnode import Vnode
 
 
 def _refs(eid: str, dvp: str, bucket: int, vp: str | None) -> tuple[str, ...]:
@@ -80,20 +79,49 @@ class NegHitEvent(_EntryEvent):
 class MissEvent(LazyEvent):
     """cache_lookup found nothing (ncs_miss): the caller asks the file system."""
 
-    __slots__ = ("addr", "dvp", "mask", "name")
+    __slots__ = ("bucket", "dvp", "name")
     kind, func, ret, errno = "namecache.miss", "cache_lookup", MISS, None
     explain = "On a miss the caller asks the file system (VOP_LOOKUP)."
 
-    def __init__(self, dvp: Vnode, name: str, mask: int) -> None:
-        self.dvp = dvp.id
-        self.addr = dvp.addr
+    def __init__(self, dvp: str, name: str, bucket: int) -> None:
+        self.dvp = dvp
         self.name = name
-        self.mask = mask
+        self.bucket = bucket  # the chain searched: NCHASH of (dvp, name)
 
     def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-        bucket = nchash(namei_hash(self.name), self.addr, self.mask)
         text = f"miss: no entry for ({self.dvp}, {self.name!r})"
-        return text, (self.dvp, f"nchash {bucket}"), _lookup_data(bucket, self.name)
+        return text, (self.dvp, f"nchash {self.bucket}"), _lookup_data(self.bucket, self.name)
+
+
+class LongNameEvent(MissEvent):
+    """cache_lookup found nothing for a name longer than NCHNAMLEN (ncs_long): such names are never entered."""
+
+    __slots__ = ("length",)
+    kind = "namecache.long"
+    explain = "Long names are rare and would waste space in every entry, so the cache refuses them."
+
+    def __init__(self, dvp: str, name: str, bucket: int, length: int) -> None:
+        super().__init__(dvp, name, bucket)
+        self.length = length
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        _, refs, data = super().render()
+        text = f"{self.name[:12]}… is {self.length} bytes, longer than NCHNAMLEN ({NCHNAMLEN}): never cached"
+        return text, refs, data
+
+
+class EnterSkippedEvent(LazyEvent):
+    """cache_enter refused a name longer than NCHNAMLEN."""
+
+    __slots__ = ("dvp", "name")
+    kind, explain, func, ret, errno = "namecache.enter_skipped", "", "cache_enter", None, None
+
+    def __init__(self, dvp: str, name: str) -> None:
+        self.dvp = dvp
+        self.name = name
+
+    def render(self) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+        return f"{self.name[:12]}… longer than NCHNAMLEN: not entered", (self.dvp,), {}
 
 
 class EnterEvent(_EntryEvent):
@@ -140,8 +168,14 @@ class RemoveEvent(_EntryEvent):
     __slots__ = ("reason",)
     kind, explain, func, ret, errno = "namecache.remove", "", "", None, None
 
-    def __init__(self, entry: NameCacheEntry, reason: str) -> None:
-        super().__init__(entry)
+    def __init__(self, entry: NameCacheEntry, reason: str) -> None:  # _EntryEvent's, inlined: every LRU reuse
+        vp = entry.vp
+        self.num = entry.num
+        self.dvp = entry.dvp.id
+        self.name = entry.name
+        self.bucket = entry.bucket
+        self.vp = None if vp is None else vp.id
+        self.whiteout = entry.whiteout
         self.reason = reason
 
     @property  # type: ignore[override]

@@ -14,6 +14,7 @@ from model.limits import NAME_MAX, PATH_MAX, path_bytes
 from model.vfs.nchash import CREATE, DELETE, LOOKUP, MISS, RENAME
 from model.vfs.vnode import VDIR, Vnode
 from model.vfs.vnops import vop_lookup
+from model.vfs.walk_events import NameiStartEvent
 
 if TYPE_CHECKING:
     from model.vfs.vfs import Vfs
@@ -66,9 +67,7 @@ def namei(
         text = f"namei {nameiop} {shown!r}: {size} bytes, MAXPATHLEN is {PATH_MAX} with the NUL"
         return NameiResult(None, None, "", "ENAMETOOLONG", [Event("namei.start", text, func="namei")])
     relative_to = atdir if atdir is not None and not path.startswith("/") else None
-    start = "" if relative_to is None else f" from {relative_to.id}"
-    refs = () if relative_to is None else (relative_to.id,)
-    events = [Event("namei.start", f"namei {nameiop} {path!r}{start}", refs=refs, func="namei")]
+    events: list[Event] = [NameiStartEvent(nameiop, path, None if relative_to is None else relative_to.id)]
     if not path:
         return NameiResult(None, None, "", "ENOENT", events)
     components = [c for c in path.split("/") if c]
@@ -80,9 +79,11 @@ def namei(
             events += vfs.vput(dvp, quiet=True)
             return NameiResult(None, None, "", "EISDIR" if nameiop != LOOKUP else "EINVAL", events)
         return _result(vfs, dvp, None, "", events, lockleaf, lockparent)
+    last = len(components) - 1
+    one_byte_chars = size == len(path)  # then a component's length in bytes is its len(), no encoding
     for index, name in enumerate(components):
-        islastcn = index == len(components) - 1
-        if path_bytes(name) > NAME_MAX:
+        islastcn = index == last
+        if (len(name) if one_byte_chars else path_bytes(name)) > NAME_MAX:
             events += vfs.vput(dvp, quiet=True)
             return NameiResult(None, None, name, "ENAMETOOLONG", events)
         if dvp.type != VDIR:
@@ -121,8 +122,9 @@ def namei(
             if not lockparent:
                 events += vfs.vop_unlock(dvp, quiet=True)
             return NameiResult(None, dvp, name, None, events)
-        vp, cross_events = _cross_mounts(vfs, vp)
-        events += cross_events
+        if vp.mountedhere is not None:  # tested here: a walk crosses a mount point rarely, and per component
+            vp, cross_events = _cross_mounts(vfs, vp)
+            events += cross_events
         if islastcn:
             if wantparent:
                 return _result(vfs, vp, dvp, name, events, lockleaf, lockparent)

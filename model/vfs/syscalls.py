@@ -16,6 +16,7 @@ from model.vfs.namei import NameiResult, namei
 from model.vfs.nchash import CREATE, DELETE, RENAME
 from model.vfs.vnode import VDIR, VREG, Vnode
 from model.vfs.vnops import vop_create, vop_mkdir, vop_remove, vop_rename, vop_rmdir, vop_whiteout
+from model.vfs.walk_events import LookupResultEvent
 
 if TYPE_CHECKING:
     from model.vfs.pagecache import PageCache
@@ -50,7 +51,7 @@ def lookup(vfs: Vfs, path: str, at: Vnode | None = None) -> list[Event]:
     r = namei(vfs, path, atdir=at)
     events = r.events
     if r.vp is not None:
-        events.append(file_result("lookup", path, None, f"{r.vp.id}", (r.vp.id,)))
+        events.append(LookupResultEvent(path, r.vp.id))  # file_result("lookup", ...), formatted when read
         events += release(vfs, r.vp)
         return events
     events.append(file_result("lookup", path, r.errno, ""))

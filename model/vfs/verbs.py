@@ -47,7 +47,7 @@ FSTYPE = choice_kind("FSTYPE", FSTYPES)
 
 def vfs_of(system: System) -> Vfs:
     """The VFS part of the machine."""
-    return system.part("vfs")
+    return system.parts["vfs"]
 
 
 # -- path system calls ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from model.events import Event
 from model.vfs.fs import DIR, REG
 from model.vfs.nchash import CREATE, RENAME
 from model.vfs.vnode import Vnode
+from model.vfs.walk_events import VopLookupFoundEvent
 
 if TYPE_CHECKING:
     from model.vfs.vfs import Vfs
@@ -43,12 +44,7 @@ def vop_lookup(
             events += cache.cache_enter(dvp, None, name, whiteout=whiteout)
         return None, None if creating else "ENOENT", events
     vp, vnode_events = vfs.vfs_vget(mount, ino) if ino != dvp.ino else (dvp, vfs.vref(dvp, quiet=True))
-    found = f"inode {ino}" + ("" if vnode_events else f", {vp.id} already in use")
-    events.append(
-        Event(
-            "vfs.vop_lookup", f"VOP_LOOKUP({dvp.id}, {name!r}): {found}", refs=(dvp.id, vp.id), func="VOP_LOOKUP", ret=0
-        )
-    )
+    events.append(VopLookupFoundEvent(dvp.id, name, ino, vp.id, not vnode_events))
     events += vnode_events
     if makeentry:
         events += cache.cache_enter(dvp, vp, name)
