@@ -43,7 +43,7 @@ async def _read_all(app: CacheScopeApp, pilot) -> None:
 
 async def test_the_first_steps_show_while_the_rest_is_read_then_end_goes_to_the_last(monkeypatch):
     monkeypatch.setattr(jump, "READ_CHUNK", 4)
-    monkeypatch.setattr(jump, "READ_PAUSE", 0.2)
+    monkeypatch.setattr(jump, "READ_PAUSE", 0.3)
     scenario, reader = opens(_text(30), "big.toml", first=5)
     assert reader is not None and len(scenario.steps) == 5
     app = CacheScopeApp(scenario, reader=reader)
@@ -60,7 +60,8 @@ async def test_the_first_steps_show_while_the_rest_is_read_then_end_goes_to_the_
 
 
 async def test_a_step_typed_at_the_last_step_read_waits_but_one_typed_in_the_past_branches(monkeypatch, tmp_path):
-    monkeypatch.setattr(jump, "READ_PAUSE", 0.3)
+    monkeypatch.setattr(jump, "FIRST_FRAME_PAUSE", 60)  # nothing is read until the test says so
+    monkeypatch.setattr(jump, "READ_PAUSE", 0.01)
     monkeypatch.setattr(jump, "READ_CHUNK", 5)
     scenario, reader = opens(_text(20), "big.toml", first=5)
     app = CacheScopeApp(scenario, reader=reader)
@@ -77,6 +78,7 @@ async def test_a_step_typed_at_the_last_step_read_waits_but_one_typed_in_the_pas
         assert error is not None and "reading steps" in error and not saved.exists()
         app.goto(2)
         assert app.apply_op("stats") is None and app.history.current_branch == 2
+        app._read_more()
         await _read_all(app, pilot)
         app.switch_branch(1)
         assert app.timeline.length == 20
@@ -120,13 +122,16 @@ async def test_reading_goes_on_under_the_help_screen_and_end_waits_for_the_panel
     """Chunks read while a screen covers the panels draw nothing; End pressed before does not jump under
     the help screen: once the steps are read it says End now goes to the last, and it does."""
     monkeypatch.setattr(jump, "READ_CHUNK", 4)
-    monkeypatch.setattr(jump, "READ_PAUSE", 0.1)
+    monkeypatch.setattr(jump, "FIRST_FRAME_PAUSE", 60)  # the test reads the chunks itself
     scenario, reader = opens(_text(30), "big.toml", first=5)
     app = CacheScopeApp(scenario, reader=reader)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("end", "question_mark")
         assert app.reader is not None and len(app.screen_stack) == 2
-        await _read_all(app, pilot)
+        monkeypatch.setattr(jump, "READ_PAUSE", 60)
+        while app.reader is not None:
+            app._read_more()
+        await pilot.pause()
         assert app.timeline.length == 30 and len(app.screen_stack) == 2 and app.timeline.position == 0
         assert any("all 30 steps are read" in m for _, m in _notes(app))
         await pilot.press("escape")
