@@ -229,7 +229,7 @@ class CacheScopeApp(App[None]):
         if t.length < jump.PREFETCH_MIN and self.reader is None:
             return
         busy = self._jump_target is None and t.prefetch(jump.PREFETCH_CHUNK)
-        if self._prefetch_busy and not busy:
+        if self._prefetch_busy:
             jump.keep_out_of_collections()
         self._prefetch_busy = busy
         self.set_timer(jump.PREFETCH_PAUSE if busy else jump.PREFETCH_IDLE, self._prefetch)
@@ -372,10 +372,10 @@ class CacheScopeApp(App[None]):
             return
         t = self.timeline
         t.approach(target, jump.JUMP_CHUNK)
+        jump.keep_out_of_collections()  # the chunk's events and state are long-lived: no full pass walks them
         bars = self.query(JumpProgress)
         if t.position >= target or not bars:
             self.cancel_jump()  # redraws the view
-            jump.keep_out_of_collections()
             return
         bars.first().advance(t.position)
         self.set_timer(jump.JUMP_PAUSE, self._jump_chunk)

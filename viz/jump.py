@@ -50,9 +50,10 @@ def needs_chunks(fresh: int) -> bool:
 
 
 def keep_out_of_collections() -> None:
-    """After a long jump or prefetch: move every object alive now (events, nodes, states: millions on a
-    real trace) out of the cyclic collector's way. Otherwise each full collection walks them all, half a
-    second that lands on whatever key comes next; they are freed by reference counting as before."""
+    """After each chunk of a long jump or prefetch: move every object alive now (events, nodes, states:
+    millions on a real trace) out of the cyclic collector's way. Otherwise each full collection walks
+    them all: half a second that lands on whatever key comes next, and 40% of a far jump's time (16.8
+    against 25.7 µs a step, figure 13b). They are still freed by reference counting."""
     gc.freeze()
 
 
