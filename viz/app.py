@@ -279,6 +279,18 @@ class CacheScopeApp(App[None]):
         words = lesson(view) if lesson is not None else ()
         frame.border_subtitle = pick(max(1, frame.size.width - 6) if frame.size.width else 999, words) if words else ""
 
+    def _show_frame(self, frame: PanelFrame, view: StepView) -> None:
+        panel = frame.panel
+        if hasattr(panel, "show"):
+            panel.show(view)
+        self.show_lesson(frame, view)
+
+    def on_panel_deck_revealed(self, message: PanelDeck.Revealed) -> None:
+        """A panel hidden during the last steps is shown again: draw it at the step shown now (not while
+        mounting: `on_mount` draws every panel shown then)."""
+        if self.view_ready and message.frame.children:
+            self._show_frame(message.frame, self.view())
+
     def refresh_view(self) -> None:
         """Bring every panel, the log, the watches and the header up to the timeline's position; at a new
         step, bring forward the panel the step is about (`model.views.view_of`) unless the user pinned one."""
@@ -293,10 +305,8 @@ class CacheScopeApp(App[None]):
         deck.pinned = self.pinned
         self.title = self.header_title(view)
         for frame in deck.query(PanelFrame):
-            panel = frame.panel
-            if hasattr(panel, "show"):
-                panel.show(view)
-            self.show_lesson(frame, view)
+            if frame.display:  # a hidden panel is brought up to date when it is shown (PanelDeck.Revealed)
+                self._show_frame(frame, view)
         forks = frozenset(b.shared for b in self.branches() if not b.current)
         self.query_one(TimelineBar).show(self.timeline, self.breakpoint_hits(), forks)
         self.query_one(EventLog).sync(self.timeline)

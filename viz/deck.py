@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Tab, Tabs
@@ -114,12 +115,22 @@ class PanelDeck(Vertical):
         self.set_class(self.maximized is not None, "-maximized")
         self._show()
 
+    class Revealed(Message):
+        """A panel that was hidden is shown: it may be behind the step (hidden panels are not redrawn)."""
+
+        def __init__(self, frame: PanelFrame) -> None:
+            super().__init__()
+            self.frame = frame
+
     def _show(self) -> None:
         for frame in self.query(PanelFrame):
+            was = frame.display
             if self.maximized is not None:
                 frame.display = frame.name == self.maximized
             else:
                 frame.display = self.wide or frame.name == self.active
+            if frame.display and not was:
+                self.post_message(self.Revealed(frame))
             frame.mark(lesson=self.wide and frame.name == self.lesson, pinned=self.pinned and frame.name == self.active)
 
     def frame(self, title: str) -> PanelFrame:

@@ -54,6 +54,7 @@ async def _page_rows_at_end(*, jump: bool) -> list[tuple[str, str, int]]:
             while not app.timeline.at_end:
                 app.action_step()
                 await pilot.pause()
+        app.show_panel("pagecache")  # a step about another panel hides it, and a hidden panel waits
         await pilot.pause()
         return [(f.vnode, f.path, f.npages) for f in app.query_one(PageStrips).files]
 
