@@ -163,6 +163,7 @@ class CacheScopeApp(App[None]):
 
     def on_mount(self) -> None:
         deck = self.query_one(PanelDeck)
+        deck.on_reveal = self._reveal
         deck.active = self.initial_panel()
         deck.wide = self.size.width >= WIDE_SIZE[0] and self.size.height >= WIDE_SIZE[1]
         self.refresh_view()
@@ -285,11 +286,11 @@ class CacheScopeApp(App[None]):
             panel.show(view)
         self.show_lesson(frame, view)
 
-    def on_panel_deck_revealed(self, message: PanelDeck.Revealed) -> None:
+    def _reveal(self, frame: PanelFrame) -> None:
         """A panel hidden during the last steps is shown again: draw it at the step shown now (not while
         mounting: `on_mount` draws every panel shown then)."""
-        if self.view_ready and message.frame.children:
-            self._show_frame(message.frame, self.view())
+        if self.view_ready and frame.children:
+            self._show_frame(frame, self.view())
 
     def refresh_view(self) -> None:
         """Bring every panel, the log, the watches and the header up to the timeline's position; at a new
@@ -305,7 +306,7 @@ class CacheScopeApp(App[None]):
         deck.pinned = self.pinned
         self.title = self.header_title(view)
         for frame in deck.query(PanelFrame):
-            if frame.display:  # a hidden panel is brought up to date when it is shown (PanelDeck.Revealed)
+            if frame.display:  # a hidden panel is brought up to date when it is shown (PanelDeck.on_reveal)
                 self._show_frame(frame, view)
         forks = frozenset(b.shared for b in self.branches() if not b.current)
         self.query_one(TimelineBar).show(self.timeline, self.breakpoint_hits(), forks)

@@ -8,11 +8,10 @@ layout (`wide`), the panel the current step is about (`lesson`) and whether the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Tab, Tabs
@@ -78,6 +77,9 @@ class PanelDeck(Vertical):
         super().__init__(id=id)
         self._panels = list(panels)
         self.titles = [title for title, _ in self._panels]
+        self.on_reveal: Callable[[PanelFrame], None] | None = None
+        """Called when a hidden frame is shown: hidden panels are not redrawn at each step, so the app
+        brings this one up to the step shown before it is painted."""
 
     def compose(self) -> ComposeResult:
         yield Tabs(*(Tab(title, id=f"tab-{title}") for title in self.titles), id="deck-tabs")
@@ -115,13 +117,6 @@ class PanelDeck(Vertical):
         self.set_class(self.maximized is not None, "-maximized")
         self._show()
 
-    class Revealed(Message):
-        """A panel that was hidden is shown: it may be behind the step (hidden panels are not redrawn)."""
-
-        def __init__(self, frame: PanelFrame) -> None:
-            super().__init__()
-            self.frame = frame
-
     def _show(self) -> None:
         for frame in self.query(PanelFrame):
             was = frame.display
@@ -129,8 +124,8 @@ class PanelDeck(Vertical):
                 frame.display = frame.name == self.maximized
             else:
                 frame.display = self.wide or frame.name == self.active
-            if frame.display and not was:
-                self.post_message(self.Revealed(frame))
+            if frame.display and not was and self.on_reveal is not None:
+                self.on_reveal(frame)  # at once: the frame must not be painted before it is brought up to date
             frame.mark(lesson=self.wide and frame.name == self.lesson, pinned=self.pinned and frame.name == self.active)
 
     def frame(self, title: str) -> PanelFrame:
