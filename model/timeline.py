@@ -224,14 +224,6 @@ class Timeline:
                 hi = mid - 1
         return lo
 
-    @property
-    def redo_reach(self) -> int:
-        """The furthest position reachable from here by redo alone (steps ahead with undo records)."""
-        n = self.position
-        while n < self.length and self._path[n + 1].records is not None:
-            n += 1
-        return n
-
     # -- moving ---------------------------------------------------------------------------------------
 
     def _extend(self, step: Step, origin: str) -> Node:
