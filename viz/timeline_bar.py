@@ -80,7 +80,7 @@ class TimelineBar(StepTrack):
         for step in self.hits:
             cells[self.column_of(step)] = "▼"
         done = self.column_of(self.position)
-        text = Text()
+        runs: list[tuple[str, str]] = []  # (cells, style): a span per run, not per cell (a span costs a parse)
         for column, cell in enumerate(cells):
             if cell == "▼":
                 style = f"bold {p.bad}"
@@ -88,6 +88,13 @@ class TimelineBar(StepTrack):
                 style = f"bold {p.special}"
             else:
                 style = p.info if column <= done else p.muted
-            text.append("●" if column == done else ("━" if column < done and cell == "─" else cell), style=style)
+            glyph = "●" if column == done else ("━" if column < done and cell == "─" else cell)
+            if runs and runs[-1][1] == style:
+                runs[-1] = (runs[-1][0] + glyph, style)
+            else:
+                runs.append((glyph, style))
+        text = Text()
+        for glyphs, style in runs:
+            text.append(glyphs, style=style)
         text.append(f" {self.position:>4}/{self.length:<4}", style="bold")
         return text

@@ -23,6 +23,8 @@ from model.parts import source_of
 from model.sources import Source
 from model.timeline import Node, Timeline
 from viz.palette import Palette, palette
+from viz.panels._line_style import LineStyle
+from viz.panels._scroll_size import set_virtual_size
 from viz.panels._source_bar import open_url_style
 
 HANGING = "    "
@@ -43,7 +45,7 @@ def event_style(event: Event, p: Palette) -> str:
     return "italic" if event.kind == "say" else ""
 
 
-class EventLog(ScrollView, can_focus=True):
+class EventLog(LineStyle, ScrollView, can_focus=True):
     """A Line-API log over the timeline: cost follows the visible rows and the current step's events.
 
     A click on an event selects it (shown reversed) and tells the app (`Selected`), which shows the
@@ -130,7 +132,7 @@ class EventLog(ScrollView, can_focus=True):
                 spans.append((event, range(first, first + len(lines))))
         self._current_rows = list(rows)
         self.current_events = spans
-        self.virtual_size = Size(width, self.row_count)
+        set_virtual_size(self, Size(width, self.row_count))
 
     def follow(self) -> None:
         """Scroll so that the last rows shown are the current step's (now, and once laid out again)."""
@@ -215,7 +217,7 @@ class EventLog(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.size.width
-        base = self.rich_style
+        base = self.line_style
         if row >= self.row_count:
             return Strip.blank(width, base)
         text = self.line_text(row)

@@ -20,6 +20,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from viz.palette import Palette, palette
+from viz.panels._line_style import LineStyle
+from viz.panels._scroll_size import set_virtual_size
 
 HIGHLIGHT = Style(bold=True)
 CURSOR = Style(underline=True)
@@ -38,7 +40,7 @@ def pick(width: int, candidates: tuple[str, ...]) -> str:
     return next((c for c in candidates if len(c) <= width), candidates[-1] if candidates else "")
 
 
-class RowList(ScrollView, can_focus=True):
+class RowList(LineStyle, ScrollView, can_focus=True):
     """A scrollable list of rows; subclasses implement `row_count`, `row_text` and `row_ref`."""
 
     DEFAULT_CSS = """
@@ -119,7 +121,7 @@ class RowList(ScrollView, can_focus=True):
         self.ghosts = ghosts
         self.looked = looked - self.highlighted
         count = self.row_count()
-        self.virtual_size = Size(self.size.width, count)
+        set_virtual_size(self, Size(self.size.width, count))
         if self.cursor >= count:
             self.cursor = max(0, count - 1)
         if reveal is not None:
@@ -143,7 +145,7 @@ class RowList(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        base = self.rich_style
+        base = self.line_style
         if index >= self.row_count():
             return Strip.blank(width, base)
         changed = index in self.highlighted
