@@ -11,10 +11,10 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from model.errors import CommandError, ScenarioError
 from model.ops import VERBS
@@ -38,6 +38,7 @@ from viz.jump import JumpProgress, needs_chunks
 from viz.panels import EventLog, Narration, SourceBar, StepView, mechanism_panels
 from viz.panels._rows import pick
 from viz.panels._stats import StatsPanel
+from viz.step_header import StepHeader
 from viz.themes import resolve_theme
 from viz.timeline_bar import TimelineBar
 from viz.watches import WatchPanel
@@ -108,6 +109,9 @@ class CacheScopeApp(App[None]):
     PLAY_KEYS = frozenset({"p", "plus", "minus"})
 
     playing: reactive[bool] = reactive(False)
+    title: Reactive[str] = Reactive("", compute=False, repaint=False)
+    """The header's text. Only the header draws it (it watches this), so a new title, which every step makes,
+    must not repaint the whole screen as App's own `title` does: that was a full render, a third of a step."""
 
     def __init__(
         self,
@@ -146,7 +150,7 @@ class CacheScopeApp(App[None]):
     # -- layout -------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="◈")
+        yield StepHeader(show_clock=False, icon="◈")
         yield TimelineBar(id="timeline-bar")
         panels = [("stats", StatsPanel(self.scenario.title, self.scenario.about, self.timeline))]
         panels += [(panel_class.TAB_TITLE, panel_class()) for panel_class in mechanism_panels()]

@@ -36,4 +36,5 @@ class WatchPanel(Static):
             text.append(
                 described if described is not None else view.whereabouts(ref), style="" if described else p.muted
             )
-        self.update(text)
+        if text != self.content:
+            self.update(text, layout=self.display)  # hidden (nothing watched): nothing to lay out

@@ -37,11 +37,17 @@ class DetailsBar(Static):
             self._show_hint()
             return
         text = view.system.describe(self.ref)
-        self.update(Text(text if text is not None else view.whereabouts(self.ref)))
+        self._set(Text(text if text is not None else view.whereabouts(self.ref)))
 
     def _show_hint(self) -> None:
         """The legend, worded to fit the width (longest first): glyphs are never cut off."""
-        self.update(Text(pick(max(1, self.size.width - 2) if self.size.width else 999, self.hints), style="italic"))
+        self._set(Text(pick(max(1, self.size.width - 2) if self.size.width else 999, self.hints), style="italic"))
+
+    def _set(self, text: Text) -> None:
+        """Show `text` if it is new. A hint is one line whatever it says, so it is only repainted; a
+        description may take another height, so the screen is laid out again."""
+        if text != self.content:
+            self.update(text, layout=self.ref is not None)
 
     def on_resize(self) -> None:
         if self.ref is None:
