@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import viz.app
+from model.scenario import load_file
 from viz.cli import main
-from viz.cli.importing import ProgressBar
+from viz.cli.importing import ProgressBar, strace_scenario
 
 DATA = Path(__file__).parent.parent / "data"
 ROOT = Path(__file__).parent.parent.parent
@@ -108,6 +109,25 @@ def test_opening_a_strace_file_imports_it_in_memory(tmp_path, monkeypatch, capsy
     capsys.readouterr()
     assert main([str(tmp_path / "missing.strace")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_an_opened_strace_file_gives_its_first_steps_and_reads_the_rest_as_the_import_writes_them(tmp_path, capsys):
+    """`cachescope FILE.strace` builds the first steps for the first frame; the rest come from the reader, and
+    all of them are the steps `cachescope import strace` writes. The replay check is left to `import`."""
+    trace = DATA / "threads.strace"
+    out = tmp_path / "threads.toml"
+    assert main(["import", "strace", str(trace), "-o", str(out)]) == 0
+    written = load_file(out)
+    opened = strace_scenario(str(trace), 10)
+    assert opened is not None
+    scenario, reader = opened
+    assert len(scenario.steps) == 10 and reader is not None and reader.total == len(written.steps)
+    steps = scenario.steps + reader.read(reader.total)
+    assert reader.done and [(s.op, s.say) for s in steps] == [(s.op, s.say) for s in written.steps]
+    assert scenario.config == written.config and scenario.title == written.title
+    assert "not compared with the recorded results" in scenario.about
+    assert "replay:" in written.about and "replay:" not in scenario.about
+    capsys.readouterr()
 
 
 class Tty(io.StringIO):

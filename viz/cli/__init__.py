@@ -19,7 +19,7 @@ from typing import TextIO
 
 from model import __version__
 from model.scenario import DEFAULT_SCENARIO, builtin_names, load_builtin
-from viz.cli.base import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser, open_or_report
+from viz.cli.base import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OPEN_FIRST, Parser, open_or_report
 from viz.crash import internal_error
 from viz.signals import stop_signals_raise
 from viz.themes import theme_names
@@ -97,14 +97,13 @@ def _main(args: list[str]) -> int:
     options = _main_parser().parse_args(args)
     if options.list:
         return _list(sys.stdout)
-    reader = None
     if options.scenario and options.scenario.endswith(".strace"):  # imported in memory, no file written
-        scenario = importlib.import_module("viz.cli.importing").strace_scenario(options.scenario)
+        opened = importlib.import_module("viz.cli.importing").strace_scenario(options.scenario, OPEN_FIRST)
     else:
         opened = open_or_report(options.scenario)
-        scenario, reader = opened if opened is not None else (None, None)
-    if scenario is None:
+    if opened is None:
         return EXIT_USAGE
+    scenario, reader = opened
     from viz.compare.launch import app_for  # imported late: `run` and `--list` need no Textual
 
     app_for(scenario, theme=options.theme, **({"reader": reader} if reader is not None else {})).run()

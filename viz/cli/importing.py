@@ -24,6 +24,8 @@ from model.limits import too_long
 from model.ops import Op
 from model.parts import resolve_config
 from model.scenario import Scenario
+from model.step_reader import StepReader
+from model.timeline import Step
 from model.trace import TraceFormatError, din, printable, proc_import, residency
 from model.trace.replay import verify
 from model.trace.steps import UNCHECKED
@@ -202,6 +204,8 @@ def _strace(spool: StepSpool, path: str, options: argparse.Namespace | None = No
         f"or the dirfd's directory: at=N); the say line is the original call. The disk ([config] tree) is {disk}. "
         + "; ".join(report.summary())
     )
+    if report.verification is None:
+        about += "; not compared with the recorded results (`cachescope import strace` compares them)"
     _report(report.summary(), report.verification.examples if report.verification else [])
     refused = report.verification.refused if report.verification else 0
     return Imported(f"strace: {name}", about, config, refused)
@@ -217,13 +221,15 @@ def input_name(path: str) -> str:
     return "stdin" if path == STDIN else path
 
 
-def strace_scenario(path: str) -> Scenario | None:
-    """The scenario of a strace file, imported in memory (for `cachescope FILE.strace`); None after
-    printing why not (the caller exits with 2 and the app does not start)."""
+def strace_scenario(path: str, first: int) -> tuple[Scenario, StepReader[Step] | None] | None:
+    """The scenario of a strace file imported in memory (for `cachescope FILE.strace`), its first `first`
+    steps built and a reader for the rest; None after printing why not (the caller exits with 2 and the app
+    does not start). The replay check is left out: the app replays every step it shows, and on a 100,000-step
+    trace the check took as long as the import (`cachescope import strace` still checks)."""
     with StepSpool() as spool:
         try:
-            done = _strace(spool, path)
-            return spool.scenario(done.title, done.about, done.config, path)
+            done = _strace(spool, path, argparse.Namespace(no_check=True))
+            return spool.opens(done.title, done.about, done.config, path, first)
         except BadInput as exc:
             print(f"cachescope: {exc}", file=sys.stderr)
         except ValueError as exc:  # a [config] the model refuses: the import made it, so say which input

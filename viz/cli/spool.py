@@ -16,7 +16,8 @@ from typing import IO, Any
 
 from model.ops import Op, parse, to_text
 from model.parts import resolve_config
-from model.scenario import SCENARIO_MAX, Scenario
+from model.scenario import SCENARIO_MAX, Scenario, open_steps
+from model.step_reader import StepReader
 from model.timeline import Step
 from model.trace import TraceFormatError
 from model.trace.steps import UNCHECKED, ImportedStep, StepSink
@@ -141,6 +142,14 @@ class StepSpool:
         """The steps as an in-memory Scenario (for opening the app without writing a file)."""
         steps = [Step(s.op, s.say) for s in self.steps()]
         return Scenario(title, about, resolve_config(config), steps, source, dict(config))
+
+    def opens(
+        self, title: str, about: str, config: Mapping[str, Any], source: str, first: int
+    ) -> tuple[Scenario, StepReader[Step] | None]:
+        """The scenario with its first `first` steps built and a reader for the rest (`model.scenario.opens`):
+        the app shows a 100,000-step import without parsing every step's text first."""
+        raw = [(text, say, "") for text, say, *_ in self._records()]
+        return open_steps(title, about, config, raw, source, first)
 
     def close(self) -> None:
         self._file.close()
