@@ -199,8 +199,8 @@ class CacheScopeApp(App[None]):
         r = self.reader
         if r is None:
             return
-        try:
-            self._add_steps(r.read(jump.READ_CHUNK))
+        try:  # with End waiting, bigger chunks: the user is waiting for all of them anyway
+            self._add_steps(r.read(jump.READ_CHUNK * (4 if self._end_when_read else 1)))
         except ScenarioError:
             try:  # the reader stays where it was: take the good steps of the chunk one at a time
                 while True:
@@ -220,7 +220,17 @@ class CacheScopeApp(App[None]):
                 return
             self.notify(f"all {self.timeline.length:,} steps are read: End goes to the last", timeout=4)
         if self._on_main_screen:
-            self.refresh_view()  # the header's count and the timeline bar's scale
+            self._show_length()
+
+    def _show_length(self) -> None:
+        """After steps are added past the one shown: only the header's count and the timeline bar's scale
+        change (a whole refresh_view per chunk of steps read was half of reading a big file)."""
+        self.title = self.header_title(self.view())
+        self._show_timeline_bar()
+
+    def _show_timeline_bar(self) -> None:
+        forks = frozenset(b.shared for b in self.branches() if not b.current)
+        self.query_one(TimelineBar).show(self.timeline, self.breakpoint_hits(), forks)
 
     @property
     def _on_main_screen(self) -> bool:
@@ -312,8 +322,7 @@ class CacheScopeApp(App[None]):
         for frame in deck.query(PanelFrame):
             if frame.display:  # a hidden panel is brought up to date when it is shown (PanelDeck.on_reveal)
                 self._show_frame(frame, view)
-        forks = frozenset(b.shared for b in self.branches() if not b.current)
-        self.query_one(TimelineBar).show(self.timeline, self.breakpoint_hits(), forks)
+        self._show_timeline_bar()
         self.query_one(EventLog).sync(self.timeline)
         self.query_one(WatchPanel).show(view)
         self.query_one(Narration).show(view)
