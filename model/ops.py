@@ -314,6 +314,40 @@ def _strip_comment(line: str) -> str:
     return line
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What `parse` needs of a verb's parameters, worked out once per verb rather than once per line (a
+    100,000-step file parses tens of thousands of distinct lines)."""
+
+    by_keyword: dict[str, Param]
+    by_flag: dict[str, Param]
+    takes_rest: bool
+    positionals: tuple[Param, ...]
+    required: int
+    rest_param: Param | None
+
+
+_SHAPES: dict[str, tuple[VerbSpec, _Shape]] = {}
+
+
+def _shape(spec: VerbSpec) -> _Shape:
+    """The spec's shape, remade if the verb was registered again (tests register verbs of their own)."""
+    cached = _SHAPES.get(spec.verb)
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    positionals = spec.positionals
+    shape = _Shape(
+        by_keyword={p.name: p for p in spec.params if p.keyword},
+        by_flag={f"-{p.name}": p for p in spec.params if p.flag},
+        takes_rest=any(p.rest for p in spec.params),
+        positionals=positionals,
+        required=sum(1 for p in positionals if not p.optional),
+        rest_param=positionals[-1] if positionals and positionals[-1].rest else None,
+    )
+    _SHAPES[spec.verb] = (spec, shape)
+    return shape
+
+
 def parse(line: str) -> Op:
     """Parse one command line into an Op; raise CommandError naming the wrong word and what was expected."""
     words = split_words(line)
@@ -321,11 +355,10 @@ def parse(line: str) -> Op:
         raise CommandError("empty command", hint="type a verb such as 'lookup /etc' or 'help'")
     verb, rest = words[0], words[1:]
     spec = spec_for(verb)
+    shape = _shape(spec)
     values: dict[str, Any] = {}
     positionals: list[tuple[int, str]] = []
-    by_keyword = {p.name: p for p in spec.params if p.keyword}
-    by_flag = {f"-{p.name}": p for p in spec.params if p.flag}
-    takes_rest = any(p.rest for p in spec.params)
+    by_keyword, by_flag, takes_rest = shape.by_keyword, shape.by_flag, shape.takes_rest
     for index, word in enumerate(rest, start=1):
         if not takes_rest or not positionals:
             key, eq, raw = word.partition("=")
@@ -336,7 +369,7 @@ def parse(line: str) -> Op:
                 values[by_flag[word].name] = True
                 continue
         positionals.append((index, word))
-    _bind_positionals(spec, positionals, values)
+    _bind_positionals(spec, shape, positionals, values)
     args = []
     for param in spec.params:
         if param.flag:
@@ -346,10 +379,8 @@ def parse(line: str) -> Op:
     return Op(verb, tuple(args))
 
 
-def _bind_positionals(spec: VerbSpec, words: list[tuple[int, str]], values: dict[str, Any]) -> None:
-    params = spec.positionals
-    required = sum(1 for p in params if not p.optional)
-    rest_param = params[-1] if params and params[-1].rest else None
+def _bind_positionals(spec: VerbSpec, shape: _Shape, words: list[tuple[int, str]], values: dict[str, Any]) -> None:
+    params, required, rest_param = shape.positionals, shape.required, shape.rest_param
     if len(words) < required:
         missing = params[len(words)]
         raise CommandError(
