@@ -101,18 +101,6 @@ def _open_fast(text: str, source: str, first: int | None) -> tuple[Scenario, Ste
     return Scenario(title, about, config, steps, source, dict(raw_config), compare), reader
 
 
-def open_steps(
-    title: str, about: str, raw_config: Mapping[str, Any], raw_steps: Sequence[RawStep], source: str, first: int = 2000
-) -> tuple[Scenario, StepReader[Step] | None]:
-    """A scenario from steps already split into their do, say and panel strings (an importer's spool), with
-    its first `first` steps built and a reader for the rest (None when none are left), as `opens` gives.
-    ValueError for a [config] the model refuses (the importer made it, so the caller names the input)."""
-    config = resolve_config(raw_config)
-    reader = StepReader(raw_steps, _StepBuilder(source).many)
-    steps = reader.read(first)
-    return Scenario(title, about, config, steps, source, dict(raw_config)), (None if reader.done else reader)
-
-
 def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     """Validate parsed TOML data into a Scenario."""
     title, about, config, raw_config = _header(data, source)

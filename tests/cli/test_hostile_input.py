@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import viz.app
+import viz.cli.spool
 from viz.cli import main
 
 DATA = Path(__file__).parent.parent / "data"
@@ -184,6 +185,16 @@ def test_real_strace_output_once_refused_opens(tmp_path, capsys, no_app):
     assert len(no_app) == 1
     out = capsys.readouterr().out
     assert "2 line(s) not read as strace, e.g. line 7: " in out and "[config]" not in out
+
+
+def test_a_strace_file_with_more_steps_than_the_app_opens_exits_2(tmp_path, capsys, no_app, monkeypatch):
+    monkeypatch.setattr(viz.cli.spool, "MEMORY_STEPS", 10)
+    trace = tmp_path / "t.strace"
+    shutil.copy(DATA / "threads.strace", trace)
+    assert main([str(trace)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cachescope: {trace}: strace line ") and "more than 10 steps" in err
+    assert no_app == []
 
 
 # -- every importer error names the input, never [config] ------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from model import __version__
 from model.scenario import DEFAULT_SCENARIO, builtin_names, load_builtin
-from viz.cli.base import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OPEN_FIRST, Parser, open_or_report
+from viz.cli.base import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Parser, open_or_report
 from viz.crash import internal_error
 from viz.signals import stop_signals_raise
 from viz.themes import theme_names
@@ -98,7 +98,8 @@ def _main(args: list[str]) -> int:
     if options.list:
         return _list(sys.stdout)
     if options.scenario and options.scenario.endswith(".strace"):  # imported in memory, no file written
-        opened = importlib.import_module("viz.cli.importing").strace_scenario(options.scenario, OPEN_FIRST)
+        imported = importlib.import_module("viz.cli.importing").strace_scenario(options.scenario)
+        opened = None if imported is None else (imported, None)
     else:
         opened = open_or_report(options.scenario)
     if opened is None:

@@ -24,11 +24,9 @@ from model.limits import too_long
 from model.ops import Op
 from model.parts import resolve_config
 from model.scenario import Scenario
-from model.step_reader import StepReader
-from model.timeline import Step
 from model.trace import TraceFormatError, din, printable, proc_import, residency
 from model.trace.replay import verify
-from model.trace.steps import UNCHECKED
+from model.trace.steps import UNCHECKED, StepSink
 from model.trace.strace_import import LINE_MAX, import_strace
 from model.trace.strace_report import StraceReport
 from viz.cli.base import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Parser
@@ -36,7 +34,7 @@ from viz.cli.host import proc_snapshot
 from viz.cli.host import residency as host_residency
 from viz.cli.host.disk import disk_probe
 from viz.cli.host.source import STDIN, InputError, LineSource, Progress
-from viz.cli.spool import SpoolFull, StepSpool
+from viz.cli.spool import SpoolFull, StepMemory, StepSpool
 
 BIG = 8 << 20
 """Inputs at least this big show a progress indicator (when stderr is a terminal)."""
@@ -123,7 +121,7 @@ def _now() -> str:
 
 def import_strace_file(
     path: str,
-    spool: StepSpool,
+    spool: StepSink,
     *,
     cwd: str | None = None,
     root: str | None = None,
@@ -171,7 +169,7 @@ def import_din_file(
 # -- strace -------------------------------------------------------------------------------------------
 
 
-def _strace(spool: StepSpool, path: str, options: argparse.Namespace | None = None) -> Imported:
+def _strace(spool: StepSink, path: str, options: argparse.Namespace | None = None) -> Imported:
     root = getattr(options, "root", None)
     if root is not None and not os.path.isdir(root):
         raise BadInput(f"--root {root}: not a directory")
@@ -221,20 +219,20 @@ def input_name(path: str) -> str:
     return "stdin" if path == STDIN else path
 
 
-def strace_scenario(path: str, first: int) -> tuple[Scenario, StepReader[Step] | None] | None:
-    """The scenario of a strace file imported in memory (for `cachescope FILE.strace`), its first `first`
-    steps built and a reader for the rest; None after printing why not (the caller exits with 2 and the app
-    does not start). The replay check is left out: the app replays every step it shows, and on a 100,000-step
-    trace the check took as long as the import (`cachescope import strace` still checks)."""
-    with StepSpool() as spool:
-        try:
-            done = _strace(spool, path, argparse.Namespace(no_check=True))
-            return spool.opens(done.title, done.about, done.config, path, first)
-        except BadInput as exc:
-            print(f"cachescope: {exc}", file=sys.stderr)
-        except ValueError as exc:  # a [config] the model refuses: the import made it, so say which input
-            print(f"cachescope: {path}: the imported scenario's [config] is refused: {exc}", file=sys.stderr)
-        return None
+def strace_scenario(path: str) -> Scenario | None:
+    """The scenario of a strace file imported in memory (for `cachescope FILE.strace`); None after printing
+    why not (the caller exits with 2 and the app does not start). The steps are kept as made (`StepMemory`)
+    and the replay check is left out: the app replays every step it shows, and on a 100,000-step trace the
+    check took as long as the import (`cachescope import strace` still checks)."""
+    sink = StepMemory()
+    try:
+        done = _strace(sink, path, argparse.Namespace(no_check=True))
+        return sink.scenario(done.title, done.about, done.config, path)
+    except BadInput as exc:
+        print(f"cachescope: {exc}", file=sys.stderr)
+    except ValueError as exc:  # a [config] the model refuses: the import made it, so say which input
+        print(f"cachescope: {path}: the imported scenario's [config] is refused: {exc}", file=sys.stderr)
+    return None
 
 
 # -- proc, residency, din -------------------------------------------------------------------------------

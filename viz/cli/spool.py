@@ -16,11 +16,10 @@ from typing import IO, Any
 
 from model.ops import Op, parse, to_text
 from model.parts import resolve_config
-from model.scenario import SCENARIO_MAX, Scenario, open_steps
-from model.step_reader import StepReader
+from model.scenario import SCENARIO_MAX, Scenario
 from model.timeline import Step
 from model.trace import TraceFormatError
-from model.trace.steps import UNCHECKED, ImportedStep, StepSink
+from model.trace.steps import UNCHECKED, ImportedStep, StepList, StepSink
 from viz.cli.host.source import size_text
 
 
@@ -143,14 +142,6 @@ class StepSpool:
         steps = [Step(s.op, s.say) for s in self.steps()]
         return Scenario(title, about, resolve_config(config), steps, source, dict(config))
 
-    def opens(
-        self, title: str, about: str, config: Mapping[str, Any], source: str, first: int
-    ) -> tuple[Scenario, StepReader[Step] | None]:
-        """The scenario with its first `first` steps built and a reader for the rest (`model.scenario.opens`):
-        the app shows a 100,000-step import without parsing every step's text first."""
-        raw = [(text, say, "") for text, say, *_ in self._records()]
-        return open_steps(title, about, config, raw, source, first)
-
     def close(self) -> None:
         self._file.close()
 
@@ -175,3 +166,25 @@ class _Capped:
         if self.size > self.limit:
             raise SpoolFull(self.why())
         self.file.write(text)
+
+
+MEMORY_STEPS = 2_000_000
+"""The most steps a `StepMemory` keeps: about what a scenario file of SCENARIO_MAX holds."""
+
+
+class StepMemory(StepList):
+    """A sink that keeps the steps as made, for `cachescope FILE.strace`: the app takes the ops themselves,
+    with no text written and parsed back (a sixth of a big import, and the parse of every step). It holds
+    at most MEMORY_STEPS, as a spool holds at most what a scenario file may."""
+
+    def add(
+        self, op: Op, say: str = "", expect: str | None = UNCHECKED, call: str | None = None, line: int | None = None
+    ) -> None:
+        if len(self.items) >= MEMORY_STEPS:
+            raise SpoolFull(f"more than {MEMORY_STEPS:,} steps, the most the app opens: import a shorter trace")
+        self.items.append(ImportedStep(op, say, expect, call, line))
+
+    def scenario(self, title: str, about: str, config: Mapping[str, Any], source: str) -> Scenario:
+        """The steps as an in-memory Scenario."""
+        steps = [Step(s.op, s.say) for s in self.items]
+        return Scenario(title, about, resolve_config(config), steps, source, dict(config))
