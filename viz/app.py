@@ -319,7 +319,7 @@ class CacheScopeApp(App[None]):
         deck.lesson = lesson
         deck.pinned = self.pinned
         self.title = self.header_title(view)
-        for frame in deck.query(PanelFrame):
+        for frame in deck.frames:
             if frame.display:  # a hidden panel is brought up to date when it is shown (PanelDeck.on_reveal)
                 self._show_frame(frame, view)
         self._show_timeline_bar()

@@ -80,6 +80,15 @@ class PanelDeck(Vertical):
         self.on_reveal: Callable[[PanelFrame], None] | None = None
         """Called when a hidden frame is shown: hidden panels are not redrawn at each step, so the app
         brings this one up to the step shown before it is painted."""
+        self._frames: list[PanelFrame] = []
+
+    @property
+    def frames(self) -> list[PanelFrame]:
+        """The frames in tab order. They are fixed once composed, so they are found once: a DOM query at
+        every step (and at every change of the lesson) was a tenth of a step's own work."""
+        if not self._frames:
+            self._frames = list(self.query(PanelFrame))
+        return self._frames
 
     def compose(self) -> ComposeResult:
         yield Tabs(*(Tab(title, id=f"tab-{title}") for title in self.titles), id="deck-tabs")
@@ -118,7 +127,7 @@ class PanelDeck(Vertical):
         self._show()
 
     def _show(self) -> None:
-        for frame in self.query(PanelFrame):
+        for frame in self.frames:
             was = frame.display
             if self.maximized is not None:
                 frame.display = frame.name == self.maximized
