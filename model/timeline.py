@@ -155,6 +155,10 @@ class Timeline:
         self.restarts = 0  # replays from the initial state (a step in the way had no undo records)
         self.parked: Parked | None = None  # a second state, taken back when a jump lands nearer to it
         self.swaps = 0  # times the parked state was taken back, for tests and benchmarks
+        self.let_go = 0
+        """States and branches let go so far. A model state and a branch are full of reference cycles, so
+        only the cyclic collector frees them: a caller that keeps objects out of its passes (the app,
+        during long jumps) knows from this when there is something to reclaim."""
 
     # -- the current branch ---------------------------------------------------------------------------
 
@@ -322,7 +326,10 @@ class Timeline:
         its objects), unless it is not fit to keep; the events stay either way (they are values)."""
         records = self._take_records()
         if park:
+            self.let_go += self.parked is not None
             self.parked = Parked(self.system, self._path[: self.position + 1], records)
+        else:
+            self.let_go += 1
         self.system = System(self.config)
         self.position = 0
         self.restarts += 1
@@ -409,6 +416,7 @@ class Timeline:
             return False
         parked = self.parked
         if parked is None or self._parked_cost(parked.position) is None:
+            self.let_go += parked is not None
             parked = self.parked = Parked(System(self.config), [self.root], {})
         if parked.position >= goal:
             return False
@@ -422,6 +430,7 @@ class Timeline:
                 events = tuple(apply(node.step.op))
             except BaseException:  # a bug in the model: this state is not fit to keep
                 self.parked = None
+                self.let_go += 1
                 raise
             if node.events is None:
                 node.events = events
@@ -603,6 +612,7 @@ class Timeline:
             node = node.parent
         assert node.parent is not None
         node.parent.children.remove(node)
+        self.let_go += 1
 
     def discard(self, node: Node, *, back_to: Node, position: int) -> None:
         """Take back a step typed by the user (`u`): `node` must be a leaf; the current branch becomes the

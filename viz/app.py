@@ -141,6 +141,7 @@ class CacheScopeApp(App[None]):
         self._prefetch_busy = True  # the prefetch had work at its last turn (viz/jump.py)
         self.reader = reader  # the rest of a big scenario file, read a chunk at a time once step 0 shows
         self._end_when_read = False  # End was pressed while the file was being read
+        self._let_go_collected = 0  # the timeline's `let_go` when the collector last reclaimed what it let go
         self._shown_position: int | None = None
         self.pinned = False
         self._hits: tuple[tuple[str, ...], int, frozenset[int]] = ((), 0, frozenset())
@@ -200,7 +201,9 @@ class CacheScopeApp(App[None]):
         if r is None:
             return
         try:  # with End waiting, bigger chunks: the user is waiting for all of them anyway
-            self._add_steps(r.read(jump.READ_CHUNK * (4 if self._end_when_read else 1)))
+            with jump.collector_paused():
+                self._add_steps(r.read(jump.READ_CHUNK * (4 if self._end_when_read else 1)))
+            jump.keep_out_of_collections()
         except ScenarioError:
             try:  # the reader stays where it was: take the good steps of the chunk one at a time
                 while True:
@@ -243,8 +246,9 @@ class CacheScopeApp(App[None]):
         t = self.timeline
         if t.length < jump.PREFETCH_MIN and self.reader is None:
             return
-        busy = self._jump_target is None and t.prefetch(jump.PREFETCH_CHUNK)
-        if self._prefetch_busy:
+        with jump.collector_paused():
+            busy = self._jump_target is None and t.prefetch(jump.PREFETCH_CHUNK)
+        if self._prefetch_busy or busy:
             jump.keep_out_of_collections()
         self._prefetch_busy = busy
         self.set_timer(jump.PREFETCH_PAUSE if busy else jump.PREFETCH_IDLE, self._prefetch)
@@ -381,7 +385,9 @@ class CacheScopeApp(App[None]):
         target = max(0, min(step, t.length))
         fresh = t.fresh_steps(target)
         if needs_chunks(fresh):
-            jump.back_into_collections()
+            if t.let_go != self._let_go_collected:  # cycles to reclaim: one full pass (none at a first End)
+                jump.back_into_collections()
+                self._let_go_collected = t.let_go
             self._jump_target = target
             self.mount(JumpProgress(target - fresh, target))
             self.call_after_refresh(self._jump_chunk)
@@ -395,7 +401,8 @@ class CacheScopeApp(App[None]):
         if target is None:
             return
         t = self.timeline
-        t.approach(target, jump.JUMP_CHUNK)
+        with jump.collector_paused():
+            t.approach(target, jump.JUMP_CHUNK)
         jump.keep_out_of_collections()  # the chunk's events and state are long-lived: no full pass walks them
         bars = self.query(JumpProgress)
         if t.position >= target or not bars:

@@ -9,6 +9,8 @@ stops the jump where it is. Going back and forth over steps already applied is u
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -58,9 +60,25 @@ def keep_out_of_collections() -> None:
 
 
 def back_into_collections() -> None:
-    """Before a long jump: let the collector see the frozen objects again, so cycles dropped since (a
-    parked state replaced, a branch deleted) are reclaimed during the jump, not kept for good."""
+    """Before a long jump, when the timeline let a state or a branch go since the last time (its
+    `let_go`): let the collector see the frozen objects again and reclaim those cycles in one full pass
+    now, since the jump's chunks run with the collector paused and freeze what they leave."""
     gc.unfreeze()
+    gc.collect()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Around one chunk of a jump, prefetch or read, followed by `keep_out_of_collections`: its hundreds
+    of thousands of new objects are all kept, so collections during the chunk found nothing to free and
+    cost a third of an `End` pressed at the first frame (3.11 against 2.07 s, measured at load 2.9)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class JumpProgress(Horizontal):

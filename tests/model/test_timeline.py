@@ -277,3 +277,24 @@ def test_steps_read_later_continue_the_scenario_branch_shown_or_not():
     with pytest.raises(ValueError, match="typed after"):
         timeline.add_steps(steps[:1])
     timeline.add_steps([])  # nothing to add is never refused
+
+
+def test_let_go_counts_the_states_and_branches_the_timeline_drops():
+    """What the app reclaims before a long jump: a replaced parked state, a state not fit to keep, a deleted
+    branch. Parking, swapping back and prefetching into a new parked state drop nothing."""
+    steps = [Step(parse(line)) for line in ["lookup /usr/bin", "lookup /etc", "lookup /usr", "purge vp2"] * 5]
+    timeline = Timeline(steps)
+    timeline.window = 4
+    while timeline.prefetch(5):  # a parked state made where there was none
+        pass
+    assert timeline.let_go == 0
+    timeline.goto(20)  # the prefetched state taken back (a swap parks the initial one)
+    timeline.goto(0)  # the initial state taken back again
+    assert timeline.let_go == 0 and timeline.swaps == 2
+    timeline.goto(10)  # 10 from the initial state: the parked end stays parked
+    timeline.goto(5)  # 5 is before the recorded window: a restart parks step 10's state, the end's goes
+    assert timeline.restarts == 1 and timeline.let_go == 1
+    timeline.append(parse("stats"))
+    timeline.switch_branch(1)
+    timeline.delete_branch(2)
+    assert timeline.let_go == 2
