@@ -67,7 +67,7 @@ class NameCache(Journaled):
 
     def ncvhash(self, vp: Vnode) -> int:
         """NCVHASH: the ncvhashtbl bucket of a target vnode."""
-        return (vp.addr >> 3) & (len(self.ncvhashtbl) - 1)
+        return vp.nchash_addr & (len(self.ncvhashtbl) - 1)
 
     @property
     def stats(self) -> dict[str, int]:
@@ -112,7 +112,7 @@ class NameCache(Journaled):
             hashed = _HASH_MEMO[name]
         except KeyError:
             hashed = namei_hash(name)
-        bucket = (hashed ^ (dvp.addr >> 3)) & self.mask  # NCHASH(namei_hash(name), dvp)
+        bucket = (hashed ^ dvp.nchash_addr) & self.mask  # NCHASH(namei_hash(name), dvp)
         entry = self.nchashtbl.heads[bucket]
         while entry is not None and (entry.dvp is not dvp or entry.name != name):
             entry = entry.h_next
@@ -233,17 +233,17 @@ class NameCache(Journaled):
             hashed = _HASH_MEMO[name]
         except KeyError:
             hashed = namei_hash(name)
-        bucket = (hashed ^ (dvp.addr >> 3)) & self.mask  # NCHASH(namei_hash(name), dvp)
+        bucket = (hashed ^ dvp.nchash_addr) & self.mask  # NCHASH(namei_hash(name), dvp)
         old = self.nchashtbl.heads[bucket]
         while old is not None and (old.dvp is not dvp or old.name != name):
             old = old.h_next
         if old is not None:
-            events += self.remove(old, "cache_enter (replaced by the newer entry)")
+            events.append(self.cache_remove(old, "cache_enter (replaced by the newer entry)"))
         lru = self.lru
         if lru.count >= self.capacity:  # len(lru) without the call
             victim = lru.head
             events.append(ReclaimEvent(self.capacity, victim))
-            events += self.remove(victim, "cache_enter (LRU reuse)")  # the reason, positional: inlined
+            events.append(self.cache_remove(victim, "cache_enter (LRU reuse)"))  # no list to extend by: every reuse
         num = self.next_num
         self.next_num = num + 1
         entry = NameCacheEntry(num, dvp, vp, name, whiteout and vp is None, bucket)
@@ -286,7 +286,11 @@ class NameCache(Journaled):
     # -- removal ---------------------------------------------------------------------------------
 
     def remove(self, entry: NameCacheEntry, reason: str) -> list[Event]:  # no `*`: as cache_lookup
-        """Take an entry off every list it is on (cache_remove).
+        """cache_remove, its event in a list: for the callers that gather events in lists."""
+        return [self.cache_remove(entry, reason)]
+
+    def cache_remove(self, entry: NameCacheEntry, reason: str) -> Event:
+        """Take an entry off every list it is on; its one event.
 
         As LIST_REMOVE and TAILQ_REMOVE do, the entry's own links are left as they were: it is on no list
         now and nothing walks from it again (every LRU reuse removes one, so the ten writes counted).
@@ -333,7 +337,7 @@ class NameCache(Journaled):
                 prev.vh_next = nxt
             if nxt is not None:
                 nxt.vh_prev = prev
-        return [event]
+        return event
 
     def cache_purge(self, vp: Vnode) -> list[Event]:
         """cache_purge (§1.7): every name of vp and every name under it (PURGE_PARENTS | PURGE_CHILDREN)."""
