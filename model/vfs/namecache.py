@@ -67,7 +67,7 @@ class NameCache(Journaled):
 
     def ncvhash(self, vp: Vnode) -> int:
         """NCVHASH: the ncvhashtbl bucket of a target vnode."""
-        return (vp.addr >> 3) & (len(self.ncvhashtbl) - 1)
+        return vp.nchash_addr & (len(self.ncvhashtbl) - 1)
 
     @property
     def stats(self) -> dict[str, int]:
@@ -88,15 +88,17 @@ class NameCache(Journaled):
 
     def find(self, dvp: Vnode, name: str) -> NameCacheEntry | None:
         """The entry for (dvp, name), if cached: the walk of its nchashtbl chain that cache_lookup does."""
-        entry = self.nchashtbl.heads[(_HASH_MEMO[name] ^ (dvp.addr >> 3)) & self.mask]  # NCHASH(namei_hash(name), dvp)
+        entry = self.nchashtbl.heads[self.nchash(dvp, name)]
         while entry is not None and (entry.dvp is not dvp or entry.name != name):
             entry = entry.h_next
         return entry
 
     # -- cache_lookup ----------------------------------------------------------------------------
 
+    # No `*` before nameiop: CPython 3.11 inlines a call (no new C frame) only to a function without keyword-only
+    # parameters, and called positionally (namei and the replays do).
     def cache_lookup(
-        self, dvp: Vnode, name: str, *, nameiop: str = LOOKUP, makeentry: bool = True, islastcn: bool = True
+        self, dvp: Vnode, name: str, nameiop: str = LOOKUP, makeentry: bool = True, islastcn: bool = True
     ) -> tuple[int | str, NameCacheEntry | None, list[Event]]:
         """cache_lookup (§1.4): returns (0 | "ENOENT" | MISS, the entry hit or None, events).
 
@@ -106,7 +108,11 @@ class NameCache(Journaled):
         caller to reference and lock (`lookup_once`).
         """
         self.lookups += 1
-        bucket = (_HASH_MEMO[name] ^ (dvp.addr >> 3)) & self.mask  # NCHASH(namei_hash(name), dvp)
+        try:  # namei_hash(name), inlined: the memo's subscript, and the call only for a name not seen yet
+            hashed = _HASH_MEMO[name]
+        except KeyError:
+            hashed = namei_hash(name)
+        bucket = (hashed ^ dvp.nchash_addr) & self.mask  # NCHASH(namei_hash(name), dvp)
         entry = self.nchashtbl.heads[bucket]
         while entry is not None and (entry.dvp is not dvp or entry.name != name):
             entry = entry.h_next
@@ -217,22 +223,27 @@ class NameCache(Journaled):
 
     # -- cache_enter ----------------------------------------------------------------------------
 
-    def cache_enter(self, dvp: Vnode, vp: Vnode | None, name: str, *, whiteout: bool = False) -> list[Event]:
+    # No `*` before whiteout, as in cache_lookup: CPython 3.11 inlines calls only to functions without one.
+    def cache_enter(self, dvp: Vnode, vp: Vnode | None, name: str, whiteout: bool = False) -> list[Event]:
         """cache_enter (§1.5): a positive or negative entry at the LRU tail and the head of its chain."""
         if (len(name) if name.isascii() else name_length(name)) > NCHNAMLEN:  # name_length, inlined: every enter
             return [EnterSkippedEvent(dvp.id, name)]
         events: list[Event] = []
-        bucket = (_HASH_MEMO[name] ^ (dvp.addr >> 3)) & self.mask  # NCHASH(namei_hash(name), dvp)
+        try:  # namei_hash(name), inlined as in cache_lookup
+            hashed = _HASH_MEMO[name]
+        except KeyError:
+            hashed = namei_hash(name)
+        bucket = (hashed ^ dvp.nchash_addr) & self.mask  # NCHASH(namei_hash(name), dvp)
         old = self.nchashtbl.heads[bucket]
         while old is not None and (old.dvp is not dvp or old.name != name):
             old = old.h_next
         if old is not None:
-            events += self.remove(old, reason="cache_enter (replaced by the newer entry)")
+            events.append(self.cache_remove(old, "cache_enter (replaced by the newer entry)"))
         lru = self.lru
         if lru.count >= self.capacity:  # len(lru) without the call
             victim = lru.head
             events.append(ReclaimEvent(self.capacity, victim))
-            events += self.remove(victim, reason="cache_enter (LRU reuse)")
+            events.append(self.cache_remove(victim, "cache_enter (LRU reuse)"))  # no list to extend by: every reuse
         num = self.next_num
         self.next_num = num + 1
         entry = NameCacheEntry(num, dvp, vp, name, whiteout and vp is None, bucket)
@@ -274,8 +285,12 @@ class NameCache(Journaled):
 
     # -- removal ---------------------------------------------------------------------------------
 
-    def remove(self, entry: NameCacheEntry, *, reason: str) -> list[Event]:
-        """Take an entry off every list it is on (cache_remove).
+    def remove(self, entry: NameCacheEntry, reason: str) -> list[Event]:  # no `*`: as cache_lookup
+        """cache_remove, its event in a list: for the callers that gather events in lists."""
+        return [self.cache_remove(entry, reason)]
+
+    def cache_remove(self, entry: NameCacheEntry, reason: str) -> Event:
+        """Take an entry off every list it is on; its one event.
 
         As LIST_REMOVE and TAILQ_REMOVE do, the entry's own links are left as they were: it is on no list
         now and nothing walks from it again (every LRU reuse removes one, so the ten writes counted).
@@ -322,7 +337,7 @@ class NameCache(Journaled):
                 prev.vh_next = nxt
             if nxt is not None:
                 nxt.vh_prev = prev
-        return [event]
+        return event
 
     def cache_purge(self, vp: Vnode) -> list[Event]:
         """cache_purge (§1.7): every name of vp and every name under it (PURGE_PARENTS | PURGE_CHILDREN)."""

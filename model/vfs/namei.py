@@ -160,7 +160,7 @@ def lookup_once(
     """One component: cache_lookup, then VOP_LOOKUP (which enters its answer) on a miss. (vp, errno, events)."""
     makeentry = wants_entry(nameiop, islastcn, wantparent)
     cache = vfs.namecache
-    ret, entry, events = cache.cache_lookup(dvp, name, nameiop=nameiop, makeentry=makeentry, islastcn=islastcn)
+    ret, entry, events = cache.cache_lookup(dvp, name, nameiop, makeentry, islastcn)  # positional: an inlined call
     if ret == 0 and entry is not None and entry.vp is not None:
         vp = entry.vp  # a good hit: cache_lookup's vget and vn_lock(vp, LK_EXCLUSIVE) ("." keeps dvp's lock)
         events += vfs.vref(vp, quiet=True)

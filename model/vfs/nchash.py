@@ -16,30 +16,26 @@ LOOKUP, CREATE, DELETE, RENAME = "LOOKUP", "CREATE", "DELETE", "RENAME"
 """namei operations (cn_nameiop)."""
 
 
-class _HashMemo(dict):
-    """namei_hash by name, computed the first time a name is asked for (`__missing__`), so the hot paths
-    read `_HASH_MEMO[name]` in one C call. Bounded: cleared when it holds 65,536 names, and the names in
-    use now are memoised again at once."""
-
-    __slots__ = ()
-
-    def __missing__(self, name: str) -> int:
-        value = 5381
-        for byte in name.encode("utf-8", "surrogateescape"):
-            value = (value * 33 + byte) & 0xFFFFFFFF
-        value = (value + (value >> 5)) & 0xFFFFFFFF
-        if len(self) >= 1 << 16:
-            self.clear()
-        self[name] = value
-        return value
-
-
-_HASH_MEMO = _HashMemo()
+_HASH_MEMO: dict[str, int] = {}
+"""namei_hash by name, filled by `namei_hash`. A plain dict, not a subclass with `__missing__`: CPython
+specialises subscripts of an exact dict only (a dict subclass's goes through a method call, twice as
+dear), so the hot paths read `_HASH_MEMO[name]` and call `namei_hash` on a KeyError. Bounded: cleared
+when it holds 65,536 names, and the names in use now are memoised again at once."""
 
 
 def namei_hash(name: str) -> int:
     """The component hash of NetBSD's namei_hash (§1.3): Bernstein's, finished as h + (h >> 5), 32 bits."""
-    return _HASH_MEMO[name]
+    value = _HASH_MEMO.get(name)
+    if value is not None:
+        return value
+    value = 5381
+    for byte in name.encode("utf-8", "surrogateescape"):
+        value = (value * 33 + byte) & 0xFFFFFFFF
+    value = (value + (value >> 5)) & 0xFFFFFFFF
+    if len(_HASH_MEMO) >= 1 << 16:
+        _HASH_MEMO.clear()
+    _HASH_MEMO[name] = value
+    return value
 
 
 def nchash(hashed: int, dvp_addr: int, mask: int) -> int:

@@ -36,6 +36,7 @@ class Vnode(Journaled):
         "locked",
         "mount",
         "mountedhere",
+        "nchash_addr",
         "num",
         "state",
         "tq_next",
@@ -53,6 +54,7 @@ class Vnode(Journaled):
         self.gen = 0  # identities this struct has had: the first is generation 1, shown as vp7, then vp7#2...
         self.id = f"vp{num}"  # kept, not a property: every event names vnodes; changes only in `bind`
         self.addr = VNODE_BASE + num * VNODE_STRIDE
+        self.nchash_addr = self.addr >> 3  # `(uintptr_t)vp >> 3` of NCHASH and NCVHASH, kept: every lookup needs it
         self.type = VREG
         self.mount: str | None = None
         self.ino: int | None = None

@@ -91,9 +91,9 @@ def test_2_1_use_count_counts_open_files_cwd_and_lookups_in_progress(monkeypatch
     seen: list[tuple[str, int]] = []
     original = NameCache.cache_lookup
 
-    def spy(self, dvp, name, **kwargs):
+    def spy(self, dvp, name, *args, **kwargs):  # namei passes nameiop, makeentry, islastcn positionally
         seen.append((dvp.id, dvp.usecount))
-        return original(self, dvp, name, **kwargs)
+        return original(self, dvp, name, *args, **kwargs)
 
     monkeypatch.setattr(NameCache, "cache_lookup", spy)
     run(system, "lookup /etc/passwd")
