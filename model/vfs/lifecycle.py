@@ -20,6 +20,10 @@ from model.vfs.fs import DIR
 from model.vfs.vnode import ACTIVE, DEAD, INACTIVE, RECLAIMED, VBAD, VDIR, VREG, Vnode
 from model.vfs.vnode_events import BindEvent, InactiveEvent, NewVnodeEvent, VgetEvent
 
+QUIET = True
+"""The `quiet` argument of vref, vrele, vput, vn_lock and vop_unlock, passed positionally by the walk:
+its own references and locks make no events."""
+
 if TYPE_CHECKING:
     from model.vfs.mount import Mount
     from model.vfs.namecache import NameCache
@@ -93,6 +97,9 @@ class VnodeLifeCycle(Journaled):
         return vnode, events
 
     # -- references ------------------------------------------------------------------------------
+    # vref, vrele, vput, vn_lock and vop_unlock take no keyword-only parameters and the walk calls them
+    # positionally (`vfs.vref(vp, QUIET)`): CPython 3.11 inlines only such calls, and a namei walk makes
+    # a dozen of them per component (as model/vfs/namecache.py does for cache_lookup).
 
     def vget(self, vp: Vnode) -> list[Event]:
         """Take a use reference; a vnode on the free list comes off it (§2.3)."""
@@ -103,7 +110,7 @@ class VnodeLifeCycle(Journaled):
             return [VgetEvent(vp.id)]
         return []
 
-    def vref(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
+    def vref(self, vp: Vnode, quiet: bool = False) -> list[Event]:
         """One more use reference; a vnode on the free list is revived by vget. `quiet` for namei's own refs."""
         if vp.state == INACTIVE:
             return self.vget(vp)
@@ -123,7 +130,7 @@ class VnodeLifeCycle(Journaled):
             )
         ]
 
-    def vrele(self, vp: Vnode, *, func: str = "vrele", quiet: bool = False) -> list[Event]:
+    def vrele(self, vp: Vnode, func: str = "vrele", quiet: bool = False) -> list[Event]:
         """Drop a use reference (unlocked vnode); at zero, VOP_INACTIVE and the free list (§2.2)."""
         if vp.usecount <= 0:
             raise OpError(f"{func}({vp.id}): usecount is already 0", refs=(vp.id,), hint="nothing holds it")
@@ -278,7 +285,7 @@ class VnodeLifeCycle(Journaled):
 
     # -- lock --------------------------------------------------------------------------------------
 
-    def vn_lock(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
+    def vn_lock(self, vp: Vnode, quiet: bool = False) -> list[Event]:
         """Take the vnode's exclusive lock; `quiet` for namei's own locks (a broken protocol still shows)."""
         if vp.locked:
             return [
@@ -293,7 +300,7 @@ class VnodeLifeCycle(Journaled):
             return []
         return [Event("vnode.lock", f"vn_lock({vp.id}): locked", refs=(vp.id,), func="vn_lock", changed=(vp.id,))]
 
-    def vop_unlock(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
+    def vop_unlock(self, vp: Vnode, quiet: bool = False) -> list[Event]:
         """Release the vnode's lock; `quiet` for the lookup path's own unlocks."""
         if not vp.locked:
             return [violation(f"VOP_UNLOCK({vp.id}): not locked", vp, "Only the holder of a lock may release it.")]
@@ -304,11 +311,11 @@ class VnodeLifeCycle(Journaled):
             Event("vnode.unlock", f"VOP_UNLOCK({vp.id}): unlocked", refs=(vp.id,), func="VOP_UNLOCK", changed=(vp.id,))
         ]
 
-    def vput(self, vp: Vnode, *, quiet: bool = False) -> list[Event]:
+    def vput(self, vp: Vnode, quiet: bool = False) -> list[Event]:
         """vput: unlock and release in one (the vnode must be locked)."""
         if vp.locked:
             vp.locked = False
-            return self.vrele(vp, func="vput", quiet=quiet)
+            return self.vrele(vp, "vput", quiet)  # positional: an inlined call
         events = [
             violation(
                 f"vput({vp.id}) on an unlocked vnode",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from model.events import Event
 from model.limits import NAME_MAX, PATH_MAX, path_bytes
+from model.vfs.lifecycle import QUIET
 from model.vfs.nchash import CREATE, DELETE, LOOKUP, MISS, RENAME
 from model.vfs.vnode import VDIR, Vnode
 from model.vfs.vnops import vop_lookup
@@ -72,11 +73,11 @@ def namei(
         return NameiResult(None, None, "", "ENOENT", events)
     components = [c for c in path.split("/") if c]
     dvp = vfs.rootvnode if path.startswith("/") else (relative_to or vfs.cwd)
-    events += vfs.vref(dvp, quiet=True)
-    events += vfs.vn_lock(dvp, quiet=True)
+    events += vfs.vref(dvp, QUIET)
+    events += vfs.vn_lock(dvp, QUIET)
     if not components:  # "/" itself
         if wantparent:
-            events += vfs.vput(dvp, quiet=True)
+            events += vfs.vput(dvp, QUIET)
             return NameiResult(None, None, "", "EISDIR" if nameiop != LOOKUP else "EINVAL", events)
         return _result(vfs, dvp, None, "", events, lockleaf, lockparent)
     last = len(components) - 1
@@ -84,18 +85,18 @@ def namei(
     for index, name in enumerate(components):
         islastcn = index == last
         if (len(name) if one_byte_chars else path_bytes(name)) > NAME_MAX:
-            events += vfs.vput(dvp, quiet=True)
+            events += vfs.vput(dvp, QUIET)
             return NameiResult(None, None, name, "ENAMETOOLONG", events)
         if dvp.type != VDIR:
             events.append(Event("namei.notdir", f"{dvp.id} is not a directory", refs=(dvp.id,), errno="ENOTDIR"))
-            events += vfs.vput(dvp, quiet=True)
+            events += vfs.vput(dvp, QUIET)
             return NameiResult(None, None, name, "ENOTDIR", events)
         if name == ".." and dvp is vfs.rootvnode:
             if not islastcn:
                 continue  # ".." at the root is the root
             # The last component: the root is the result (vfs_lookup.c: ni_vp = ni_dvp = dp, VREF(dp)).
             if wantparent:
-                events += vfs.vref(dvp, quiet=True)
+                events += vfs.vref(dvp, QUIET)
                 return _result(vfs, dvp, dvp, name, events, lockleaf, lockparent)
             return _result(vfs, dvp, None, name, events, lockleaf, lockparent)
         if name == ".." and dvp.mount is not None and vfs.mounts[dvp.mount].root is dvp:
@@ -109,18 +110,18 @@ def namei(
                     func="lookup",
                 )
             )
-            events += vfs.vref(covered, quiet=True)
-            events += vfs.vput(dvp, quiet=True)
-            events += vfs.vn_lock(covered, quiet=True)
+            events += vfs.vref(covered, QUIET)
+            events += vfs.vput(dvp, QUIET)
+            events += vfs.vn_lock(covered, QUIET)
             dvp = covered
         vp, errno, step_events = lookup_once(vfs, dvp, name, nameiop, islastcn, wantparent)
         events += step_events
         if errno is not None:
-            events += vfs.vput(dvp, quiet=True)
+            events += vfs.vput(dvp, QUIET)
             return NameiResult(None, None, name, errno, events)
         if vp is None:  # last component of CREATE/RENAME that does not exist: the parent is returned
             if not lockparent:
-                events += vfs.vop_unlock(dvp, quiet=True)
+                events += vfs.vop_unlock(dvp, QUIET)
             return NameiResult(None, dvp, name, None, events)
         if vp.mountedhere is not None:  # tested here: a walk crosses a mount point rarely, and per component
             vp, cross_events = _cross_mounts(vfs, vp)
@@ -138,7 +139,7 @@ def namei(
 def _put_parent(vfs: Vfs, dvp: Vnode, vp: Vnode) -> list[Event]:
     """Release the directory the walk leaves: vput, or only vrele when it is the vnode found ("."), whose
     lock the walk keeps."""
-    return vfs.vrele(dvp, quiet=True) if vp is dvp else vfs.vput(dvp, quiet=True)
+    return vfs.vrele(dvp, "vrele", QUIET) if vp is dvp else vfs.vput(dvp, QUIET)
 
 
 def _result(
@@ -148,9 +149,9 @@ def _result(
     parent without LOCKPARENT too (one lock when the two are the same vnode, as '.' makes them)."""
     keep = lockleaf or (dvp is vp and lockparent)
     if not keep:
-        events += vfs.vop_unlock(vp, quiet=True)
+        events += vfs.vop_unlock(vp, QUIET)
     if dvp is not None and dvp is not vp and not lockparent:
-        events += vfs.vop_unlock(dvp, quiet=True)
+        events += vfs.vop_unlock(dvp, QUIET)
     return NameiResult(vp, dvp, name, None, events)
 
 
@@ -163,18 +164,18 @@ def lookup_once(
     ret, entry, events = cache.cache_lookup(dvp, name, nameiop, makeentry, islastcn)  # positional: an inlined call
     if ret == 0 and entry is not None and entry.vp is not None:
         vp = entry.vp  # a good hit: cache_lookup's vget and vn_lock(vp, LK_EXCLUSIVE) ("." keeps dvp's lock)
-        events += vfs.vref(vp, quiet=True)
+        events += vfs.vref(vp, QUIET)
         if vp is not dvp:
-            events += vfs.vn_lock(vp, quiet=True)
+            events += vfs.vn_lock(vp, QUIET)
         return vp, None, events
     if ret == "ENOENT":
         return None, "ENOENT", events
     if ret != MISS:  # pragma: no cover - cache_lookup returns only these
         raise AssertionError(ret)
-    vp, errno, lookup_events = vop_lookup(vfs, dvp, name, nameiop=nameiop, islastcn=islastcn, makeentry=makeentry)
+    vp, errno, lookup_events = vop_lookup(vfs, dvp, name, nameiop, islastcn, makeentry)  # positional: inlined
     events += lookup_events
     if vp is not None and vp is not dvp:  # VOP_LOOKUP returns *vpp locked too
-        events += vfs.vn_lock(vp, quiet=True)
+        events += vfs.vn_lock(vp, QUIET)
     return vp, errno, events
 
 
@@ -192,8 +193,8 @@ def _cross_mounts(vfs: Vfs, vp: Vnode) -> tuple[Vnode, list[Event]]:
                 func="lookup",
             )
         )
-        events += vfs.vref(root, quiet=True)
-        events += vfs.vput(vp, quiet=True)
-        events += vfs.vn_lock(root, quiet=True)
+        events += vfs.vref(root, QUIET)
+        events += vfs.vput(vp, QUIET)
+        events += vfs.vn_lock(root, QUIET)
         vp = root
     return vp, events

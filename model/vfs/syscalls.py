@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from model.errors import OpError
 from model.events import Event
 from model.vfs.fdtable import fd_affix
+from model.vfs.lifecycle import QUIET
 from model.vfs.namei import NameiResult, namei
 from model.vfs.nchash import CREATE, DELETE, RENAME
 from model.vfs.vnode import VDIR, VREG, Vnode
@@ -39,7 +40,7 @@ def release(vfs: Vfs, *vnodes: Vnode | None) -> list[Event]:
     events: list[Event] = []
     for vp in vnodes:
         if vp is not None:
-            events += vfs.vput(vp, quiet=True) if vp.locked else vfs.vrele(vp, quiet=True)
+            events += vfs.vput(vp, QUIET) if vp.locked else vfs.vrele(vp, "vrele", QUIET)
     return events
 
 

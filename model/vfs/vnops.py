@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def vop_lookup(
-    vfs: Vfs, dvp: Vnode, name: str, *, nameiop: str, islastcn: bool, makeentry: bool
+    vfs: Vfs, dvp: Vnode, name: str, nameiop: str, islastcn: bool, makeentry: bool
 ) -> tuple[Vnode | None, str | None, list[Event]]:
     """VOP_LOOKUP after a cache miss: ask the disk, and cache_enter the answer (negative on ENOENT) when
     MAKEENTRY is set. Returns (the vnode referenced, or None; the errno; events)."""
