@@ -9,7 +9,7 @@ kept. The baseline walks the same paths with the least a cache model could do: t
 insert and evict on a miss, as figure 1's baseline), descriptors in a dict; it keeps no events.
 
 CPU time, median of alternated runs, the garbage collector paused, as the app runs each chunk of a
-jump (`viz.jump.collector_paused`, then `gc.freeze`: the chunk's objects are all kept, so collections
+jump (`viz.collector.collector_paused`, then `gc.freeze`: the chunk's objects are all kept, so collections
 found nothing to free). 13b is the same with the collector on, as `cachescope run` and the importers
 apply steps: its passes over the kept events are the difference. The target is on the value (issue
 18's work: ≤ 19 µs a step on this machine); the ratio is the same-run figure to compare across machines.

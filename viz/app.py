@@ -23,7 +23,7 @@ from model.step_reader import StepReader
 from model.timeline import Branch, Step, Timeline
 from model.views import view_of
 from themes import THEMES
-from viz import jump
+from viz import collector, jump
 from viz.atomic import write_new
 from viz.branches import BranchesScreen
 from viz.breakpoints import BreakpointsScreen
@@ -201,9 +201,9 @@ class CacheScopeApp(App[None]):
         if r is None:
             return
         try:  # with End waiting, bigger chunks: the user is waiting for all of them anyway
-            with jump.collector_paused():
+            with collector.collector_paused():
                 self._add_steps(r.read(jump.READ_CHUNK * (4 if self._end_when_read else 1)))
-            jump.keep_out_of_collections()
+            collector.keep_out_of_collections()
         except ScenarioError:
             try:  # the reader stays where it was: take the good steps of the chunk one at a time
                 while True:
@@ -246,10 +246,10 @@ class CacheScopeApp(App[None]):
         t = self.timeline
         if t.length < jump.PREFETCH_MIN and self.reader is None:
             return
-        with jump.collector_paused():
+        with collector.collector_paused():
             busy = self._jump_target is None and t.prefetch(jump.PREFETCH_CHUNK)
         if self._prefetch_busy or busy:
-            jump.keep_out_of_collections()
+            collector.keep_out_of_collections()
         self._prefetch_busy = busy
         self.set_timer(jump.PREFETCH_PAUSE if busy else jump.PREFETCH_IDLE, self._prefetch)
 
@@ -386,7 +386,7 @@ class CacheScopeApp(App[None]):
         fresh = t.fresh_steps(target)
         if needs_chunks(fresh):
             if t.let_go != self._let_go_collected:  # cycles to reclaim: one full pass (none at a first End)
-                jump.back_into_collections()
+                collector.back_into_collections()
                 self._let_go_collected = t.let_go
             self._jump_target = target
             self.mount(JumpProgress(target - fresh, target))
@@ -401,9 +401,9 @@ class CacheScopeApp(App[None]):
         if target is None:
             return
         t = self.timeline
-        with jump.collector_paused():
+        with collector.collector_paused():
             t.approach(target, jump.JUMP_CHUNK)
-        jump.keep_out_of_collections()  # the chunk's events and state are long-lived: no full pass walks them
+        collector.keep_out_of_collections()  # the chunk's events and state are long-lived: no full pass walks them
         bars = self.query(JumpProgress)
         if t.position >= target or not bars:
             self.cancel_jump()  # redraws the view

@@ -8,10 +8,6 @@ stops the jump where it is. Going back and forth over steps already applied is u
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
@@ -49,36 +45,6 @@ PREFETCH_IDLE = 0.5
 def needs_chunks(fresh: int) -> bool:
     """Whether a jump applying `fresh` steps for the first time (`Timeline.fresh_steps`) needs chunks."""
     return fresh > JUMP_CHUNK
-
-
-def keep_out_of_collections() -> None:
-    """After each chunk of a long jump or prefetch: move every object alive now (events, nodes, states:
-    millions on a real trace) out of the cyclic collector's way. Otherwise each full collection walks
-    them all: half a second that lands on whatever key comes next, and 40% of a far jump's time (16.8
-    against 25.7 µs a step, figure 13b). They are still freed by reference counting."""
-    gc.freeze()
-
-
-def back_into_collections() -> None:
-    """Before a long jump, when the timeline let a state or a branch go since the last time (its
-    `let_go`): let the collector see the frozen objects again and reclaim those cycles in one full pass
-    now, since the jump's chunks run with the collector paused and freeze what they leave."""
-    gc.unfreeze()
-    gc.collect()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Around one chunk of a jump, prefetch or read, followed by `keep_out_of_collections`: its hundreds
-    of thousands of new objects are all kept, so collections during the chunk found nothing to free and
-    cost a third of an `End` pressed at the first frame (3.11 against 2.07 s, measured at load 2.9)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class JumpProgress(Horizontal):
