@@ -137,11 +137,6 @@ class StepSpool:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def scenario(self, title: str, about: str, config: Mapping[str, Any], source: str) -> Scenario:
-        """The steps as an in-memory Scenario (for opening the app without writing a file)."""
-        steps = [Step(s.op, s.say) for s in self.steps()]
-        return Scenario(title, about, resolve_config(config), steps, source, dict(config))
-
     def close(self) -> None:
         self._file.close()
 
