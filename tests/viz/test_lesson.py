@@ -4,6 +4,8 @@ restyle everything at once."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from model.scenario import load_builtin, loads
@@ -242,8 +244,11 @@ async def test_a_toast_does_not_cover_the_narration():
     app = _app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         app.notify("a message for the class", timeout=5)
-        await pilot.pause(0.2)
-        toast = app.screen.query_one("Toast")
+        deadline = time.monotonic() + 10  # laid out within a frame or two; more only on a loaded machine
+        while not (toasts := app.screen.query("Toast")) or not toasts.first().region.width:
+            assert time.monotonic() < deadline, "the toast was never laid out"
+            await pilot.pause(0.05)
+        toast = toasts.first()
         narration = app.query_one("Narration")
         assert toast.region.bottom <= narration.region.y
         assert toast.region.x >= app.size.width // 2 and toast.region.y <= 3  # top right, over the panels
