@@ -20,7 +20,7 @@ from model.errors import CommandError, ScenarioError
 from model.ops import Op, make, parse, to_text
 from model.overrides import OverrideError, Side, sides_of_table
 from model.parts import resolve_config
-from model.step_reader import RawStep, StepReader, scan
+from model.step_reader import LaterSteps, RawStep, StepReader, scan, scan_first
 from model.timeline import Step, Timeline
 from model.views import check_view
 
@@ -73,19 +73,23 @@ def opens(text: str, source: str = "<string>", first: int = 2000) -> tuple[Scena
 
 def _loads_toml(text: str, source: str) -> Scenario:
     """Load by parsing the whole text with tomllib: the reference the fast reader must agree with."""
+    return from_dict(_toml(text, source), source)
+
+
+def _toml(text: str, source: str) -> dict[str, Any]:
+    """The whole text parsed by tomllib, or the ScenarioError that says why not."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(source, f"not valid TOML: {exc}") from None
     except RecursionError:  # tomllib reads nested arrays and inline tables recursively
         raise ScenarioError(source, "not a scenario: arrays or tables nested too deeply") from None
-    return from_dict(data, source)
 
 
 def _open_fast(text: str, source: str, first: int | None) -> tuple[Scenario, StepReader[Step]] | None:
     """The scenario read by model/step_reader.py with its first `first` steps built (None: all), or None
     when the text is not one that reader reads (the caller then parses it all with tomllib)."""
-    split = scan(text)
+    split = scan(text) if first is None else scan_first(text, first, lambda: _whole_steps(text, source))
     if split is None:
         return None
     try:
@@ -94,21 +98,23 @@ def _open_fast(text: str, source: str, first: int | None) -> tuple[Scenario, Ste
         return None  # the whole text's parse says what is wrong, and where
     if "step" in data:
         return None  # steps in the header too (`step = ...`, `[[ step ]]`): the whole text's parse decides
-    title, about, config, raw_config = _header(data, source)
-    reader = StepReader(split.steps, _StepBuilder(source).many)
-    steps = reader.read(reader.total if first is None else first)
-    compare = _compare(data, raw_config, source)
+    try:
+        title, about, config, raw_config = _header(data, source)
+        reader = StepReader(split.steps, _StepBuilder(source).many)
+        steps = reader.read(reader.total if first is None else first)
+        compare = _compare(data, raw_config, source)
+    except ScenarioError:
+        if isinstance(split.steps, LaterSteps):
+            return None  # the rest is unread: the whole text's parse says which error `loads` gives first
+        raise
     return Scenario(title, about, config, steps, source, dict(raw_config), compare), reader
 
 
 def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     """Validate parsed TOML data into a Scenario."""
     title, about, config, raw_config = _header(data, source)
-    raw_steps = data.get("step", [])
-    if not isinstance(raw_steps, list):
-        raise ScenarioError(source, "'step' must be an array of tables", hint="write each step as [[step]]")
     build = _StepBuilder(source)
-    steps = [_step(raw, build, number) for number, raw in enumerate(raw_steps, start=1)]
+    steps = [_step(raw, build, number) for number, raw in enumerate(_step_tables(data, source), start=1)]
     return Scenario(title, about, config, steps, source, dict(raw_config), _compare(data, raw_config, source))
 
 
@@ -142,14 +148,43 @@ def _compare(data: Mapping[str, Any], raw_config: Mapping[str, Any], source: str
 
 def _step(raw: Any, build: _StepBuilder, number: int) -> Step:
     """One parsed `[[step]]` table, its keys and their types checked, as a Step."""
-    source = build.source
+    return build(_raw_step(raw, build.source, number), number)
+
+
+def _raw_step(raw: Any, source: str, number: int) -> RawStep:
+    """One parsed `[[step]]` table's `do`, `say` and `panel`, its keys and their types checked."""
     if not isinstance(raw, Mapping):
         raise ScenarioError(source, "a step must be a table with 'do' and/or 'say'", step=number)
     _reject_unknown(raw, STEP_KEYS, source, number, "step key")
     say = _string(raw, "say", source, number, default="")
     do = _string(raw, "do", source, number, default="")
     panel = _string(raw, "panel", source, number, default="")
-    return build((do, say, panel), number)
+    return do, say, panel
+
+
+def _whole_steps(text: str, source: str) -> tuple[list[RawStep], ScenarioError | None]:
+    """The steps of a text whose later steps the fast reader does not read, by tomllib over the whole text,
+    up to the first step `loads` would refuse, and that step's error (`loads`'s words and order: each
+    step's keys checked, then the step built). An error of the whole text is raised."""
+    tables = _step_tables(_toml(text, source), source)
+    build = _StepBuilder(source)
+    raws: list[RawStep] = []
+    for number, table in enumerate(tables, start=1):
+        try:
+            raw = _raw_step(table, source, number)
+            build(raw, number)
+        except ScenarioError as exc:
+            return raws, exc
+        raws.append(raw)
+    return raws, None
+
+
+def _step_tables(data: Mapping[str, Any], source: str) -> list[Any]:
+    """The parsed `[[step]]` tables (each still to be checked)."""
+    tables = data.get("step", [])
+    if not isinstance(tables, list):
+        raise ScenarioError(source, "'step' must be an array of tables", hint="write each step as [[step]]")
+    return tables
 
 
 class _StepBuilder:

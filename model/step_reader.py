@@ -10,7 +10,9 @@ Anything else at all, valid TOML or not, makes `scan` return None: the caller th
 with tomllib, so what a file means, and every error it gets, never depends on which path read it.
 
 `StepReader` turns the scanned steps into validated `Step`s a chunk at a time, so that an app can show
-the first steps of a big file before the rest are built.
+the first steps of a big file before the rest are built. `scan_first` reads only the first steps' lines
+before that, and the rest on first use (`LaterSteps`); a rest that is not fast-readable is read whole by
+tomllib then, giving the same steps, and the same error, only after the first steps.
 """
 
 from __future__ import annotations
@@ -48,10 +50,11 @@ _SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '
 
 @dataclass(frozen=True, slots=True)
 class Split:
-    """A scenario text cut in two: the header for tomllib, and the steps read by `scan`."""
+    """A scenario text cut in two: the header for tomllib, and the steps read by `scan` (or, from
+    `scan_first`, the first ones read and the rest read on first use)."""
 
     header: str
-    steps: list[RawStep]
+    steps: Sequence[RawStep]
 
 
 def scan(text: str) -> Split | None:
@@ -65,6 +68,82 @@ def scan(text: str) -> Split | None:
     return None if steps is None else Split(text[:start], steps)
 
 
+_INDENTED_TABLE = re.compile(r"\n[ \t]+\[")
+
+
+Whole = Callable[[], tuple[list[RawStep], Exception | None]]
+"""Every step of a text by tomllib: the steps up to the first bad one, and the error that stops there."""
+
+
+def scan_first(text: str, first: int, whole: Whole) -> Split | None:
+    """As `scan`, but only the first `first` steps are read now and the rest on first use (`LaterSteps`),
+    so that an app shows a big file's first steps before its last lines are read: 0.46 s of a
+    100,000-step file. `whole()` gives the steps when the rest turns out not to be one the fast reader
+    reads (tomllib's reading of the whole text, whose error then comes after the first steps)."""
+    start = _first_step_line(text)
+    if start is None:
+        return None
+    cut = start
+    for _ in range(first):
+        cut = _first_step_line(text, cut + len(_STEP_LINE))
+        if cut is None:
+            cut = len(text)
+            break
+    rest = text[cut:]
+    lines = rest.split("\n") if rest else []
+    if rest.count("\n[") + rest.startswith("[") != lines.count(_STEP_LINE) or _INDENTED_TABLE.search(rest):
+        return scan(text)  # a table after the steps (it changes the header), or a step line written otherwise
+    head = text[start:cut]
+    steps = _read_steps(head.split("\n"), _no_control(head))
+    if steps is None:
+        return None
+    return Split(text[:start], LaterSteps(steps, rest, lines, whole) if rest else steps)
+
+
+class LaterSteps(Sequence[RawStep]):
+    """A file's steps: the first ones read, the rest read (whole, once) when a step past them is asked
+    for. Until then its length counts the step lines of the rest. A slice reaching a bad step the rest
+    holds raises that step's error, as a chunk with a bad step does; asked again, it raises it again."""
+
+    def __init__(self, first: list[RawStep], rest: str, lines: list[str], whole: Whole) -> None:
+        self._first = first
+        self._rest = rest
+        self._lines = lines  # the rest's lines, the first a step line
+        self._whole = whole
+        self._rest_count = lines.count(_STEP_LINE)
+        self._good: list[RawStep] | None = None  # every step up to the first bad one, once read
+        self._error: Exception | None = None  # what stops there
+
+    def __len__(self) -> int:
+        if self._good is None:
+            return len(self._first) + self._rest_count
+        return len(self._good) + (self._error is not None)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+        if not isinstance(index, slice):
+            raise TypeError("LaterSteps gives slices")
+        start, stop, _ = index.indices(len(self))
+        if self._good is None and stop <= len(self._first):
+            return self._first[start:stop]
+        good = self._read()
+        if self._error is not None and stop > len(good):
+            raise self._error
+        return good[start:stop]
+
+    def _read(self) -> list[RawStep]:
+        if self._good is None:
+            more = _read_steps(self._lines, _no_control(self._rest))
+            if more is not None:
+                self._good = self._first + more
+            else:
+                try:
+                    self._good, self._error = self._whole()
+                except Exception as exc:  # the whole text refused (not TOML): after the first steps
+                    self._good, self._error = self._first, exc
+            self._rest, self._lines = "", []
+        return self._good
+
+
 def _no_control(section: str) -> bool:
     """No character TOML forbids in a string or a comment anywhere in `section` (line ends aside)."""
     try:
@@ -74,11 +153,11 @@ def _no_control(section: str) -> bool:
     return len(data.translate(None, _CONTROL_BYTES)) == len(data)
 
 
-def _first_step_line(text: str) -> int | None:
-    """Where the first line that is exactly `[[step]]` starts, or None if there is none."""
-    at = 0
-    if not text.startswith(_STEP_LINE):
-        at = text.find("\n" + _STEP_LINE) + 1
+def _first_step_line(text: str, at: int = 0) -> int | None:
+    """Where the first line that is exactly `[[step]]` starts, from offset `at` (a line's start) on, or
+    None if there is none."""
+    if not text.startswith(_STEP_LINE, at):
+        at = text.find("\n" + _STEP_LINE, at) + 1
         if not at:
             return None
     while True:

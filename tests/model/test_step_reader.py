@@ -25,7 +25,7 @@ from model.scenario import (
     open_file,
     opens,
 )
-from model.step_reader import scan
+from model.step_reader import StepReader, scan
 from model.timeline import Step
 from model.views import view_names
 from tests.property.strategies import CONFIG, any_line
@@ -262,6 +262,63 @@ def test_a_bad_step_after_the_first_ones_is_raised_by_the_reader_as_loads_raises
         assert reader.position == 5
     with pytest.raises(ScenarioError, match="step 6"):
         opens(text, "s.toml", 6)
+
+
+def _steps_after(opened: Scenario, reader: StepReader[Step] | None) -> list[Step]:
+    """Every step `opens` gives: the first ones, then the reader's."""
+    return list(opened.steps) + (reader.read(reader.total) if reader is not None else [])
+
+
+def test_later_steps_the_fast_reader_leaves_are_read_whole_by_tomllib_after_the_first_ones():
+    """Only the first steps are scanned before `opens` returns; a later step written otherwise (a literal
+    string) sends the whole text to tomllib when the reader needs it, and the steps are those `loads` gives."""
+    text = HEADER + '[[step]]\ndo = "stats"\n' * 5 + "[[step]]\ndo = 'lookup /etc'\n" + '[[step]]\ndo = "stats"\n' * 3
+    scenario, reader = opens(text, "s.toml", 2)
+    assert len(scenario.steps) == 2 and reader is not None and reader.total == 9
+    assert _steps_after(scenario, reader) == loads(text, "s.toml").steps
+
+
+def test_a_toml_error_after_the_first_steps_comes_from_the_reader_once_and_keeps_them():
+    """A text tomllib refuses, whose first steps the fast reader reads: `opens` gives the first steps, and
+    the reader raises what `loads` raises, again on every read (not parsing the text again), in place."""
+    text = HEADER + '[[step]]\ndo = "stats"\n' * 5 + '[[step]]\ndo = "stats\n'
+    expected = outcome(loads, text)
+    assert isinstance(expected, tuple) and "not valid TOML" in expected[0]
+    scenario, reader = opens(text, "s.toml", 3)
+    assert len(scenario.steps) == 3 and reader is not None
+    for _ in range(2):
+        with pytest.raises(ScenarioError) as info:
+            reader.read(1)
+        assert (str(info.value), info.value.step, info.value.hint) == expected and reader.position == 3
+
+
+@pytest.mark.parametrize("table", ["[compare]\nleft = {}\n", "[config]\nnchash = 8\n", "  [extra]\n"])
+def test_a_table_after_the_steps_is_read_before_the_first_ones_are_given(table):
+    """A table after the steps changes what the header says, so such a text is read whole at once, with
+    what `loads` gives or raises."""
+    text = HEADER + '[[step]]\ndo = "stats"\n' * 4 + table
+    expected = outcome(loads, text)
+    got = outcome(lambda t, src: opens(t, src, 1)[0], text)
+    if isinstance(expected, tuple):
+        assert got == expected
+    else:
+        assert isinstance(got, Scenario) and (got.config, got.compare) == (expected.config, expected.compare)
+
+
+@given(scenarios(), st.integers(0, 6), st.lists(lines, min_size=1, max_size=4), st.integers(0, 40))
+def test_lines_after_the_first_steps_mean_what_loads_says(scenario, first, added, where):
+    """Whatever follows the steps `opens` reads first, the steps it and its reader give are `loads`'s,
+    and an error `loads` raises comes from `opens` or from the reader, with the same words."""
+    body = dumps(scenario).split("\n")
+    at = min(len(body), max(0, where))
+    text = "\n".join(body[:at] + added + body[at:]) + "\n"
+    expected = outcome(loads, text)
+    try:
+        opened, reader = opens(text, "s.toml", first)
+        got: object = _steps_after(opened, reader)
+    except ScenarioError as exc:
+        got = (str(exc), exc.step, exc.hint)
+    assert got == (expected.steps if isinstance(expected, Scenario) else expected)
 
 
 def test_a_text_the_fast_reader_leaves_is_loaded_whole_with_no_reader():

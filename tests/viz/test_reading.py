@@ -99,6 +99,22 @@ async def test_a_bad_step_past_the_first_keeps_what_was_read_and_says_where(monk
         assert app.timeline.system.to_dict() == _replayed(16)
 
 
+async def test_a_file_not_valid_toml_past_the_first_steps_opens_and_stops_reading_with_tomllibs_words():
+    """Only the first steps' lines are read before the window opens: a TOML error later (an unclosed
+    string) stops the reading with tomllib's message, and the steps before it stay."""
+    parts = _text(30).split("[[step]]")
+    parts[20] = parts[20].replace('"\n', "\n", 1)  # step 20's string never closes
+    text = "[[step]]".join(parts)
+    scenario, reader = opens(text, "big.toml", first=5)
+    assert len(scenario.steps) == 5 and reader is not None
+    app = CacheScopeApp(scenario, reader=reader)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _read_all(app, pilot)
+        assert app.timeline.length == 5
+        errors = [m for severity, m in _notes(app) if severity == "error"]
+        assert errors and "not valid TOML" in errors[0] and "big.toml" in errors[0]
+
+
 def test_the_cli_opens_a_big_file_with_a_reader_and_everything_else_whole(tmp_path: Path):
     big = tmp_path / "big.toml"
     big.write_text(_text(2500), encoding="utf-8")
