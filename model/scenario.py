@@ -60,7 +60,9 @@ def opens(text: str, source: str = "<string>", first: int = 2000) -> tuple[Scena
     The reader is None when the scenario already holds every step (a file of at most `first` steps, or
     one the fast reader does not read: model/step_reader.py). Errors in the header, the [compare] table and
     the first `first` steps are raised here, in the order `loads` raises them; a bad step after those is
-    raised by the reader's `read`, with the same message and step number as `loads` gives.
+    raised by the reader's `read`, with the same message and step number as `loads` gives, and so is an
+    error of the whole text (not valid TOML) found only past the first steps, whose lines alone are read
+    before this returns (`scan_first`).
     """
     if first < 0:
         raise ValueError(f"first must be >= 0, got {first}")
