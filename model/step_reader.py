@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]  # the C string scanner of the json module
 from typing import Generic, TypeVar
 
+from model.errors import ScenarioError
+
 RawStep = tuple[str, str, str]
 """One `[[step]]` table as its `do`, `say` and `panel` strings, "" for a key it does not have."""
 
@@ -71,7 +73,7 @@ def scan(text: str) -> Split | None:
 _INDENTED_TABLE = re.compile(r"\n[ \t]+\[")
 
 
-Whole = Callable[[], tuple[list[RawStep], Exception | None]]
+Whole = Callable[[], tuple[list[RawStep], ScenarioError | None]]
 """Every step of a text by tomllib: the steps up to the first bad one, and the error that stops there."""
 
 
@@ -91,13 +93,14 @@ def scan_first(text: str, first: int, whole: Whole) -> Split | None:
             break
     rest = text[cut:]
     lines = rest.split("\n") if rest else []
-    if rest.count("\n[") + rest.startswith("[") != lines.count(_STEP_LINE) or _INDENTED_TABLE.search(rest):
+    step_lines = lines.count(_STEP_LINE)
+    if rest.count("\n[") + rest.startswith("[") != step_lines or _INDENTED_TABLE.search(rest):
         return scan(text)  # a table after the steps (it changes the header), or a step line written otherwise
     head = text[start:cut]
     steps = _read_steps(head.split("\n"), _no_control(head))
     if steps is None:
         return None
-    return Split(text[:start], LaterSteps(steps, rest, lines, whole) if rest else steps)
+    return Split(text[:start], LaterSteps(steps, rest, lines, step_lines, whole) if rest else steps)
 
 
 class LaterSteps(Sequence[RawStep]):
@@ -105,14 +108,14 @@ class LaterSteps(Sequence[RawStep]):
     for. Until then its length counts the step lines of the rest. A slice reaching a bad step the rest
     holds raises that step's error, as a chunk with a bad step does; asked again, it raises it again."""
 
-    def __init__(self, first: list[RawStep], rest: str, lines: list[str], whole: Whole) -> None:
+    def __init__(self, first: list[RawStep], rest: str, lines: list[str], step_lines: int, whole: Whole) -> None:
         self._first = first
         self._rest = rest
         self._lines = lines  # the rest's lines, the first a step line
         self._whole = whole
-        self._rest_count = lines.count(_STEP_LINE)
+        self._rest_count = step_lines
         self._good: list[RawStep] | None = None  # every step up to the first bad one, once read
-        self._error: Exception | None = None  # what stops there
+        self._error: ScenarioError | None = None  # what stops there
 
     def __len__(self) -> int:
         if self._good is None:
@@ -138,7 +141,7 @@ class LaterSteps(Sequence[RawStep]):
             else:
                 try:
                     self._good, self._error = self._whole()
-                except Exception as exc:  # the whole text refused (not TOML): after the first steps
+                except ScenarioError as exc:  # the whole text refused (not TOML): after the first steps
                     self._good, self._error = self._first, exc
             self._rest, self._lines = "", []
         return self._good
