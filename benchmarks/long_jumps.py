@@ -1,5 +1,5 @@
 """Figure 11: the app on a real program's trace: `End`, `Home`, `End` and the first frame, 100,000 steps
-against 1,000.
+against 1,000 (and the first frame against 10 steps, as the issue asks, and 1,000).
 
 The scenarios are `cachescope import strace` of `tar` traces recorded on this machine
 (benchmarks/_traces.py), cut to their first 1,000 and 100,000 steps and written as scenario files of
@@ -28,7 +28,8 @@ from model.scenario import dumps, load_file, open_file
 
 TARGET = "<= 2"  # seconds, on the value
 FRAME_TARGET = "<= 1.5"
-SIZES = (1_000, 100_000)
+SIZES = (10, 1_000, 100_000)
+"""The first frame's baseline, the keys' baseline and the scenario measured."""
 
 
 async def _settle(app: Any, pilot: Any) -> None:
@@ -84,9 +85,11 @@ def run(quick: bool = False) -> list[Result]:
         path = scenario("medium" if quick else "big")
     except NoStrace as exc:
         return [Result("11. End/Home/End in the app", "-", "-", None, TARGET, None, f"not measured: {exc}")]
-    sizes = (1_000, 10_000) if quick else SIZES
+    sizes = (10, 1_000, 10_000) if quick else SIZES
     with tempfile.TemporaryDirectory() as tmp:
-        small_path, big_path = (_cut(path, n, Path(tmp)) for n in sizes)
+        tiny_path, small_path, big_path = (_cut(path, n, Path(tmp)) for n in sizes)
+        asyncio.run(_measure(tiny_path, prefetched=False))  # warm up: the first app in a process pays more
+        tiny_frame, _, tiny_n = asyncio.run(_measure(tiny_path, prefetched=False))
         small_frame, small, small_n = asyncio.run(_measure(small_path, prefetched=False))
         big_frame, big, big_n = asyncio.run(_measure(big_path, prefetched=False))
         _, warm, _ = asyncio.run(_measure(big_path, prefetched=True))
@@ -114,17 +117,18 @@ def run(quick: bool = False) -> list[Result]:
             f"End again {warm['End again']:.2f} s",
         )
     )
-    results.append(
+    results += [
         Result(
-            f"11b. first frame of {big_n:,} steps vs {small_n:,} (reading the TOML included)",
+            f"11b. first frame of {big_n:,} steps vs {n:,} (reading the TOML included)",
             f"{big_frame:.2f} s",
-            f"{small_frame:.2f} s",
-            big_frame / small_frame,
+            f"{frame:.2f} s",
+            big_frame / frame,
             FRAME_TARGET,
-            check(big_frame / small_frame, FRAME_TARGET),
+            check(big_frame / frame, FRAME_TARGET),
             "wall time from reading the file to the first paint",
         )
-    )
+        for n, frame in ((tiny_n, tiny_frame), (small_n, small_frame))
+    ]
     return results
 
 
