@@ -23,15 +23,16 @@ Progress = Callable[[int, int], None]
 EVERY = 2048
 
 
-def result_errno(events: Iterable[Event]) -> str | None:
-    """The errno a step ended with: the path syscall's result, or the errno of a refusal."""
+def outcome(events: Iterable[Event]) -> tuple[bool, str | None]:
+    """Whether a step was refused, and the errno it ended with: the path syscall's result, or the errno of
+    the refusal. One pass over the events: a walk makes a dozen per step, and the check reads every step's."""
     result: str | None = None
     for event in events:
         if event.is_error:
-            return event.errno or "refused"
+            return True, event.errno or "refused"
         if event.func in RESULT_FUNCS and event.ret is not None:
             result = event.errno
-    return result
+    return False, result
 
 
 @dataclass(slots=True)
@@ -83,12 +84,13 @@ class Verification:
 
 
 def _lookups(system: System) -> tuple[int, int]:
-    """(cache_lookup calls, positive and negative hits) so far, or zeros for a machine without a name cache."""
-    try:
-        cache = system.part("vfs").namecache
-    except KeyError:
+    """(cache_lookup calls, positive and negative hits) so far, or zeros for a machine without a name cache.
+    Read at every step: the counters themselves, not `stats`, which builds a dict of all of them."""
+    vfs = system.parts.get("vfs")
+    if vfs is None:
         return 0, 0
-    return cache.lookups, cache.stats["ncs_goodhits"] + cache.stats["ncs_neghits"]
+    cache = vfs.namecache
+    return cache.lookups, cache.ncs_goodhits + cache.ncs_neghits
 
 
 def verify(
@@ -124,11 +126,10 @@ def verify(
                 out.per_line[step.line] = out.per_line.get(step.line, 0) + walked
         if progress is not None and number % EVERY == 0:
             progress(number, total)
-        refused = any(e.is_error for e in events)
+        refused, got = outcome(events)
         out.refused += refused
         if step.expect == UNCHECKED:
             continue
-        got = result_errno(events)
         out.compared += 1
         if got == step.expect:
             out.agreed += 1

@@ -1,13 +1,16 @@
 """The strace importer: recorded traces replay with the results strace saw; cwd, dirfd, pairing, counts."""
 
+import json
 from pathlib import Path
 
 import pytest
 
+from model.events import Event
+from model.ops import parse, to_text
 from model.scenario import load_file
 from model.trace import TraceFormatError
-from model.trace.replay import verify
-from model.trace.steps import StepList
+from model.trace.replay import outcome, verify
+from model.trace.steps import UNCHECKED, ImportedStep, StepList
 from model.trace.strace_disk import FILE, Disk, walk
 from model.trace.strace_import import StraceImporter, import_strace
 from model.trace.strace_parse import Call, Exited, FdArg, StraceReader, c_string, fd_arg, split_args
@@ -304,3 +307,42 @@ def test_a_deleted_directory_puts_nothing_on_the_disk():
         ]
     )
     assert importer.config()["tree"] == [] and report.skipped_count() == 2
+
+
+_SAME_SAY_OR_TEXT = [("lookup /a", "x"), ("lookup /b", "x"), ("lookup /a", "y"), ("close fd=3", ""), ("lookup /b", "")]
+"""Steps whose texts repeat under other narrations and whose narrations repeat under other texts."""
+
+
+@pytest.mark.parametrize("memo", [1, 3, 65_536])
+def test_spool_gives_back_the_steps_it_was_given_whatever_its_parse_memo(monkeypatch, memo):
+    """A spool's steps read back equal the importer's, text, call and line, with the memo of parsed texts
+    cleared every `memo` distinct texts (a trace repeats `close fd=3`); and each line is the JSON that
+    `json.dumps` writes, which the size cap counts."""
+    monkeypatch.setattr("viz.cli.spool.PARSE_MEMO", memo)
+    sink = StepList()
+    import_strace(lines_of("threads.strace"), sink, check=False)
+    made = list(sink.steps())
+    made += [ImportedStep(parse(text), say, UNCHECKED) for text, say in _SAME_SAY_OR_TEXT]
+    with StepSpool() as spool:
+        for step in made:
+            spool.add(step.op, step.say, step.expect, step.call, step.line)
+        back = list(spool.steps())
+        spool._file.seek(0)
+        lines = [json.loads(line) for line in spool._file]
+    assert back == made
+    assert len({step.op for step in made}) < len(made)  # texts repeat: the memo is exercised
+    assert [line[:3] for line in lines] == [[to_text(s.op), s.say, s.expect] for s in made]
+
+
+def test_outcome_is_the_first_refusal_else_the_last_result():
+    """The check's reading of a step's events: refused at the first error event (its errno, or 'refused'),
+    else the errno of the last path syscall's result (None for success)."""
+    ok = Event("vfs.lookup", "lookup /a: vp3", func="lookup", ret=0)
+    missing = Event("vfs.lookup", "lookup /b: ENOENT", func="lookup", ret=-1, errno="ENOENT")
+    bad = Event("error.vnode_lock", "lock protocol violated")
+    assert outcome([ok]) == (False, None)
+    assert outcome([ok, missing]) == (False, "ENOENT")
+    assert outcome([missing, ok]) == (False, None)
+    assert outcome([missing, bad, ok]) == (True, "refused")
+    assert outcome([Event("error", "no such fd", errno="EBADF"), ok]) == (True, "EBADF")
+    assert outcome([Event("namei.start", "walk", func="namei", ret=0)]) == (False, None)  # not a result
