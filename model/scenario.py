@@ -22,6 +22,7 @@ from model.overrides import OverrideError, Side, sides_of_table
 from model.parts import resolve_config
 from model.step_reader import LaterSteps, RawStep, StepReader, scan, scan_first
 from model.timeline import Step, Timeline
+from model.toml_header import loads_header
 from model.views import check_view
 
 TOP_KEYS = ("title", "about", "config", "step", "compare")
@@ -95,7 +96,7 @@ def _open_fast(text: str, source: str, first: int | None) -> tuple[Scenario, Ste
     if split is None:
         return None
     try:
-        data = tomllib.loads(split.header)
+        data = loads_header(split.header)
     except (tomllib.TOMLDecodeError, RecursionError):
         return None  # the whole text's parse says what is wrong, and where
     if "step" in data:
