@@ -70,7 +70,10 @@ def scan(text: str) -> Split | None:
     return None if steps is None else Split(text[:start], steps)
 
 
-_INDENTED_TABLE = re.compile(r"\n[ \t]+\[")
+_OTHER_BRACKET_LINE = re.compile(r"\n(?:[ \t]+\[|\[(?!\[step\]\](?:\n|\Z)))")
+"""A line that starts with `[` (after spaces or not) and is not exactly `[[step]]`: a table, or a step
+line written some other way. One search of the rest, where splitting it into lines to count them took
+longer than the rest of the first frame's reading."""
 
 
 Whole = Callable[[], tuple[list[RawStep], ScenarioError | None]]
@@ -91,16 +94,17 @@ def scan_first(text: str, first: int, whole: Whole) -> Split | None:
         if cut is None:
             cut = len(text)
             break
-    rest = text[cut:]
-    lines = rest.split("\n") if rest else []
-    step_lines = lines.count(_STEP_LINE)
-    if rest.count("\n[") + rest.startswith("[") != step_lines or _INDENTED_TABLE.search(rest):
+    rest = text[cut:]  # it starts with a line that is exactly [[step]] (or is empty)
+    if _OTHER_BRACKET_LINE.search(rest):
         return scan(text)  # a table after the steps (it changes the header), or a step line written otherwise
     head = text[start:cut]
     steps = _read_steps(head.split("\n"), _no_control(head))
     if steps is None:
         return None
-    return Split(text[:start], LaterSteps(steps, rest, lines, step_lines, whole) if rest else steps)
+    if not rest:
+        return Split(text[:start], steps)
+    step_lines = rest.count("\n" + _STEP_LINE) + 1  # every line starting with [ is one: counted, not split
+    return Split(text[:start], LaterSteps(steps, rest, step_lines, whole))
 
 
 class LaterSteps(Sequence[RawStep]):
@@ -108,10 +112,9 @@ class LaterSteps(Sequence[RawStep]):
     for. Until then its length counts the step lines of the rest. A slice reaching a bad step the rest
     holds raises that step's error, as a chunk with a bad step does; asked again, it raises it again."""
 
-    def __init__(self, first: list[RawStep], rest: str, lines: list[str], step_lines: int, whole: Whole) -> None:
+    def __init__(self, first: list[RawStep], rest: str, step_lines: int, whole: Whole) -> None:
         self._first = first
-        self._rest = rest
-        self._lines = lines  # the rest's lines, the first a step line
+        self._rest = rest  # the rest's text, its first line a step line
         self._whole = whole
         self._rest_count = step_lines
         self._good: list[RawStep] | None = None  # every step up to the first bad one, once read
@@ -135,7 +138,7 @@ class LaterSteps(Sequence[RawStep]):
 
     def _read(self) -> list[RawStep]:
         if self._good is None:
-            more = _read_steps(self._lines, _no_control(self._rest))
+            more = _read_steps(self._rest.split("\n"), _no_control(self._rest))
             if more is not None:
                 self._good = self._first + more
             else:
@@ -143,7 +146,7 @@ class LaterSteps(Sequence[RawStep]):
                     self._good, self._error = self._whole()
                 except ScenarioError as exc:  # the whole text refused (not TOML): after the first steps
                     self._good, self._error = self._first, exc
-            self._rest, self._lines = "", []
+            self._rest = ""
         return self._good
 
 
