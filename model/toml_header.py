@@ -19,7 +19,7 @@ import tomllib
 from typing import Any
 
 LONG_LINE = 4096
-"""Lines shorter than this are left to tomllib: reading them the fast way would save nothing."""
+"""Arrays written shorter than this (in characters) are left to tomllib: reading them the fast way saves nothing."""
 
 _LINE = re.compile(r"([A-Za-z0-9_-]+) = (\[.*\])")
 """A bare key, one space each side of `=`, and an array that ends the line."""
